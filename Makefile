@@ -1,0 +1,35 @@
+# pandas-aimon: `make demo` runs the main job, `make test` the unit tests and notebooks.
+# Both create or reuse .venv with any Python >= 3.10 (override with PYTHON=python3.12).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export MPLBACKEND := Agg
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: demo test bench docs clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "pandas-aimon needs Python >= 3.10, found " + sys.version.split()[0]'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[test]"
+	@touch $@ $(VENV)/.installed-run
+
+demo: $(VENV)/.installed-run
+	$(BIN)/aimon demo
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests notebooks \
+		--nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[test,bench]"
+	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) aimon-demo .pytest_cache

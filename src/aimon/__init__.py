@@ -1,0 +1,42 @@
+"""pandas-aimon: monitor deployed AI models from a pandas inference log.
+
+``import aimon`` registers the ``DataFrame.aimon`` and ``Series.aimon`` accessors and nothing
+else: scipy, statsmodels, matplotlib and numba are imported only by the functions that use them.
+"""
+from __future__ import annotations
+
+from . import errors
+from .errors import AimonError, SchemaError
+from .roles import infer_roles, with_roles
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "ops": ("aimon.metrics.ops", "ops"),
+    "quality": ("aimon.metrics.quality", "quality"),
+    "slo": ("aimon.metrics.slo", "slo"),
+    "join_labels": ("aimon.metrics.labels", "join_labels"),
+    "datasets": ("aimon.datasets", None),
+    "report": ("aimon.report", None),
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        mod = importlib.import_module(module)
+        value = mod if attr is None else getattr(mod, attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'aimon' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_LAZY))
+
+
+from . import accessor as _accessor  # noqa: E402,F401  (registers df.aimon / series.aimon)
+
+__all__ = ["AimonError", "SchemaError", "errors", "infer_roles", "with_roles", *_LAZY]

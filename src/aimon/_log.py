@@ -1,0 +1,190 @@
+"""Turn an inference log into sorted arrays once: timestamps, window boundaries, role columns.
+
+Every metric starts here. Rows are put in time order (stable, so equal timestamps keep their
+order), rows without a usable timestamp are dropped and counted, and role columns are converted
+to float arrays with invalid entries counted rather than silently lost.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataDroppedWarning, SchemaError
+from .roles import INDEX, Roles
+
+
+@dataclass
+class Log:
+    """Rows of a frame in time order, with what was dropped on the way."""
+
+    times: pd.DatetimeIndex          # sorted, no NaT
+    order: np.ndarray                # positions in the original frame, in time order
+    n_rows: int                      # rows in the input frame
+    dropped: dict = field(default_factory=dict)  # reason -> number of rows left out
+
+    @property
+    def i8(self) -> np.ndarray:
+        return self.times.asi8
+
+    def column(self, df: pd.DataFrame, col):
+        """The column's values in time order (a numpy array or extension array)."""
+        return df[col].to_numpy()[self.order] if col != INDEX else self.times
+
+
+def _timestamps(df: pd.DataFrame, col) -> tuple[pd.DatetimeIndex, str | None]:
+    """Timestamps aligned with the rows of ``df`` (NaT where unusable) and a note on conversion."""
+    if col == INDEX:
+        return pd.DatetimeIndex(df.index), None
+    s = df[col]
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return pd.DatetimeIndex(s), None
+    if pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
+        raise SchemaError(
+            [f"Role 'timestamp': column {col!r} holds numbers ({s.dtype}), not times. Convert epoch "
+             f"values first, e.g. df[{col!r}] = pd.to_datetime(df[{col!r}], unit='s'), or name the time "
+             f"column with timestamp='...'."], df.columns)
+    values = s.astype(object).where(s.notna(), None)
+    note = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            parsed = pd.to_datetime(values, errors="coerce", format="mixed")
+            if not pd.api.types.is_datetime64_any_dtype(parsed.dtype):
+                raise ValueError("mixed time zones")
+        except (ValueError, TypeError):
+            parsed = pd.to_datetime(values, errors="coerce", format="mixed", utc=True)
+            note = "timestamps with different time zones were converted to UTC"
+    return pd.DatetimeIndex(parsed), note
+
+
+def prepare(df: pd.DataFrame, roles: Roles) -> Log:
+    """Sort the rows of ``df`` by the timestamp role; count and drop rows without a timestamp."""
+    col = roles["timestamp"]
+    times, note = _timestamps(df, col)
+    i8 = times.asi8
+    valid = ~np.asarray(times.isna())
+    n_bad = int(len(times) - valid.sum())
+    if len(df) and n_bad == len(df):
+        raise SchemaError(
+            [f"Role 'timestamp': none of the {len(df)} values of {col if col != INDEX else 'the index'!r} "
+             f"could be read as a time. Parse them with pd.to_datetime(..., format=...) or name another "
+             f"column with timestamp='...'."], df.columns)
+    idx = np.flatnonzero(valid)
+    sub = i8[idx]
+    if len(sub) > 1 and not (sub[1:] >= sub[:-1]).all():
+        perm = np.argsort(sub, kind="stable")
+        idx = idx[perm]
+    dropped = {}
+    if n_bad:
+        dropped["no_timestamp"] = n_bad
+        warnings.warn(f"{n_bad} of {len(df)} rows have no usable timestamp in "
+                      f"{col if col != INDEX else 'the index'!r} and were left out (counted in the result).",
+                      DataDroppedWarning, stacklevel=3)
+    out = Log(times=times[idx], order=idx, n_rows=len(df), dropped=dropped)
+    if note:
+        out.dropped["note"] = note
+    return out
+
+
+def numeric(df: pd.DataFrame, col: str, role: str, order: np.ndarray) -> tuple[np.ndarray, int, int]:
+    """Float64 values of ``col`` in ``order``; (values with NaN for unusable, n_missing, n_invalid).
+
+    Missing: NaN/None in the input. Invalid: present but not a finite number (text, inf). Both
+    become NaN in the returned array, and the caller reports the counts.
+    """
+    s = df[col]
+    if pd.api.types.is_bool_dtype(s.dtype):
+        raw = s.to_numpy(dtype=np.float64, na_value=np.nan)
+    elif pd.api.types.is_numeric_dtype(s.dtype):
+        raw = s.to_numpy(dtype=np.float64, na_value=np.nan)
+    elif pd.api.types.is_datetime64_any_dtype(s.dtype) or pd.api.types.is_timedelta64_dtype(s.dtype):
+        if pd.api.types.is_timedelta64_dtype(s.dtype) and role in ("latency", "ttft"):
+            raw = s.dt.total_seconds().to_numpy(dtype=np.float64, na_value=np.nan) * 1000.0
+        else:
+            raise SchemaError([f"Role {role!r}: column {col!r} holds times ({s.dtype}), not numbers. "
+                               f"Name a numeric column with {role}='...'."], df.columns)
+    else:
+        conv = pd.to_numeric(s.astype(object), errors="coerce")
+        raw = np.asarray(conv, dtype=np.float64)
+        if s.notna().any() and not np.isfinite(raw).any():
+            examples = ", ".join(repr(v) for v in s.dropna().astype(str).unique()[:3])
+            raise SchemaError([f"Role {role!r}: column {col!r} holds text ({examples}), not numbers. "
+                               f"Convert it with pd.to_numeric(df[{col!r}], errors='coerce') or name "
+                               f"another column with {role}='...'."], df.columns)
+    values = raw[order]
+    missing_in = np.asarray(s.isna())[order]
+    finite = np.isfinite(values)
+    n_missing = int(missing_in.sum())
+    n_invalid = int((~finite).sum()) - n_missing
+    if n_invalid:
+        values = np.where(finite, values, np.nan)
+    return values, n_missing, n_invalid
+
+
+@dataclass
+class Windows:
+    """Time windows of one frequency, labelled and closed as ``resample(freq)`` does it."""
+
+    labels: pd.DatetimeIndex
+    seconds: np.ndarray   # length of each window
+    side: str             # 'left' (bins [start, end)) or 'right' (bins (start, end], e.g. 'ME')
+
+    def bounds(self, i8: np.ndarray) -> np.ndarray:
+        """Rows ``bounds[k]:bounds[k+1]`` of the sorted int64 times ``i8`` fall in window k."""
+        if self.side == "right":
+            b = np.concatenate([[0], np.searchsorted(i8, self.labels.asi8, side="right")])
+        else:
+            b = np.concatenate([np.searchsorted(i8, self.labels.asi8, side="left"), [len(i8)]])
+        b = b.astype(np.int64)
+        if len(b):
+            b[-1] = len(i8)
+        return b
+
+
+def windows(times: pd.DatetimeIndex, freq) -> Windows:
+    """The windows of ``freq`` that cover the sorted ``times``, empty ones included."""
+    try:
+        grouper = pd.Grouper(freq=freq)
+        offset = pd.tseries.frequencies.to_offset(freq)
+    except (ValueError, TypeError) as exc:
+        raise SchemaError([f"freq={freq!r} is not a pandas frequency ({exc}). "
+                           "Use e.g. '5min', '1h', '1D'."]) from None
+    if len(times) == 0:
+        return Windows(times[:0], np.zeros(0), "left")
+    labels = pd.DatetimeIndex(pd.Series([0, 0], index=times[[0, -1]]).resample(freq).size().index)
+    if grouper.closed == "right":
+        start, end = (labels - offset, labels) if grouper.label == "right" else (labels, labels + offset)
+    else:
+        start, end = labels, labels + offset
+    return Windows(labels, (end.asi8 - start.asi8) / 1e9, "right" if grouper.closed == "right" else "left")
+
+
+def window_ids(bounds: np.ndarray) -> np.ndarray:
+    """Window number of every sorted row."""
+    return np.repeat(np.arange(len(bounds) - 1, dtype=np.int64), np.diff(bounds))
+
+
+def segments(df: pd.DataFrame, by, log: Log):
+    """Split sorted rows by the segment columns ``by``.
+
+    Returns [(key tuple, positions into the sorted rows)], in sorted key order. Rows with a
+    missing segment value form their own segment (key NaN) so that no row is lost.
+    """
+    by = [by] if isinstance(by, str) else list(by)
+    absent = [b for b in by if b not in df.columns]
+    if absent:
+        raise SchemaError([f"by=: column(s) {absent!r} do not exist. Pass existing column names."],
+                          df.columns)
+    keys = df[by].iloc[log.order].reset_index(drop=True)
+    gb = keys.groupby(by, sort=True, dropna=False, observed=True)
+    codes = gb.ngroup().to_numpy()
+    items = sorted(gb.indices.items(), key=lambda kv: codes[kv[1][0]])
+    return by, [(k if isinstance(k, tuple) else (k,), np.asarray(pos)) for k, pos in items]
+
+
+def meta(log: Log, **extra) -> dict:
+    """What goes into ``result.attrs['aimon']``: row counts and what was dropped."""
+    return {"rows": log.n_rows, "rows_used": int(len(log.order)), "dropped": dict(log.dropped), **extra}

@@ -1,0 +1,55 @@
+"""``df.aimon`` and ``series.aimon``: a thin facade over the plain functions.
+
+pandas >= 3 builds a new accessor object on every attribute access, so the accessor stores
+nothing but the object; every method forwards to a plain function that takes the frame first.
+Roles that must persist live in ``DataFrame.attrs`` (see :func:`aimon.with_roles`).
+"""
+from __future__ import annotations
+
+import functools
+
+import pandas as pd
+
+
+def _forward(module: str, name: str):
+    """An accessor method that calls ``aimon.<module>.<name>(obj, ...)``, sharing its docstring."""
+    import importlib
+
+    def method(self, *args, **kwargs):
+        return getattr(importlib.import_module(module), name)(self._obj, *args, **kwargs)
+
+    method.__name__ = name
+    method.__qualname__ = f"AimonAccessor.{name}"
+    method.__doc__ = f"Same as ``aimon.{name}(df, ...)``; see its docstring (``help(aimon.{name})``)."
+    return method
+
+
+@pd.api.extensions.register_dataframe_accessor("aimon")
+class AimonAccessor:
+    """Monitoring calls on an inference log: ``df.aimon.ops("5min")``, ``df.aimon.quality("1D")``, …"""
+
+    def __init__(self, obj: pd.DataFrame):
+        self._obj = obj
+
+    @property
+    def roles(self):
+        """Which column plays which role, as inferred (and as stored by ``with_roles``)."""
+        from .roles import infer_roles
+
+        return infer_roles(self._obj)
+
+    with_roles = _forward("aimon.roles", "with_roles")
+    ops = _forward("aimon.metrics.ops", "ops")
+    quality = _forward("aimon.metrics.quality", "quality")
+    slo = _forward("aimon.metrics.slo", "slo")
+    join_labels = _forward("aimon.metrics.labels", "join_labels")
+
+
+@pd.api.extensions.register_series_accessor("aimon")
+class AimonSeriesAccessor:
+    """Monitoring calls on one time-indexed metric or value series."""
+
+    def __init__(self, obj: pd.Series):
+        self._obj = obj
+
+    window_stats = _forward("aimon.metrics.series", "window_stats")

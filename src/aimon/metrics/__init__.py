@@ -1,0 +1,1 @@
+"""Metrics per time window: operational (``ops``, ``slo``) and model quality (``quality``)."""

@@ -1,0 +1,74 @@
+"""Shared plumbing of the windowed metrics: segments, window sums, result metadata."""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from .._log import Log, Windows, segments
+from ..errors import DataDroppedWarning
+
+
+def per_segment(df: pd.DataFrame, log: Log, win: Windows, by, compute) -> pd.DataFrame:
+    """Build one row per window (and segment).
+
+    ``compute(pos, bounds)`` gets the positions of a segment's rows among the sorted rows (a
+    slice for all rows) and the window boundaries of those rows, and returns a dict of columns.
+    With ``by``, segment columns come first and rows are ordered by segment, then window.
+    """
+    index = win.labels.rename("window")
+    if by is None:
+        return pd.DataFrame(compute(slice(None), win.bounds(log.i8)), index=index)
+    by_cols, groups = segments(df, by, log)
+    parts = []
+    for key, pos in groups:
+        part = pd.DataFrame(compute(pos, win.bounds(log.i8[pos])), index=index)
+        for name, value in reversed(list(zip(by_cols, key))):
+            part.insert(0, name, [value] * len(part))
+        parts.append(part)
+    if not parts:
+        return pd.DataFrame(compute(slice(0, 0), win.bounds(log.i8[:0])), index=index[:0])
+    out = pd.concat(parts)
+    for name in by_cols:
+        try:
+            out[name] = out[name].astype(df[name].dtype)
+        except (TypeError, ValueError):
+            pass
+    return out
+
+
+def sum_count(values: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sum and number of non-NaN ``values`` per window."""
+    k = len(bounds) - 1
+    wid = np.repeat(np.arange(k), np.diff(bounds))
+    ok = ~np.isnan(values)
+    sums = np.bincount(wid[ok], weights=values[ok], minlength=k)
+    counts = np.bincount(wid[ok], minlength=k).astype(np.float64)
+    return sums, counts
+
+
+def ratio(num, den) -> np.ndarray:
+    """num / den with NaN (not inf, no warning) where den == 0."""
+    num = np.asarray(num, dtype=np.float64)
+    den = np.asarray(den, dtype=np.float64)
+    out = np.full(np.broadcast(num, den).shape, np.nan)
+    np.divide(num, den, out=out, where=den != 0)
+    return out
+
+
+def finish(table: pd.DataFrame, log: Log, freq, excluded: dict, what: str) -> pd.DataFrame:
+    """Attach row accounting to ``table.attrs['aimon']`` and warn about rows left out."""
+    excluded = {k: int(v) for k, v in excluded.items() if v}
+    table.attrs["aimon"] = {
+        "freq": str(freq),
+        "rows": log.n_rows,
+        "rows_with_timestamp": int(len(log.order)),
+        "dropped": {k: v for k, v in log.dropped.items()},
+        "excluded": excluded,
+    }
+    if excluded:
+        parts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in excluded.items())
+        warnings.warn(f"{what}: values left out of the metrics: {parts} "
+                      "(counted per window and in table.attrs['aimon']).", DataDroppedWarning, stacklevel=3)
+    return table

@@ -1,0 +1,121 @@
+"""Operational metrics per time window: traffic, errors, latency percentiles, tokens and cost."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .._log import numeric, prepare, windows
+from ..roles import infer_roles, require
+from ._table import finish, per_segment, ratio, sum_count
+
+QUANTILES = (0.5, 0.95, 0.99)
+
+
+def error_flags(df: pd.DataFrame, col: str, order: np.ndarray) -> tuple[np.ndarray, int, int]:
+    """1.0 for a failed request, 0.0 for a good one, NaN when unknown.
+
+    A boolean or 0/1 column is read as is; a column of HTTP status codes (any value above 1)
+    counts codes >= 500 as errors.
+    """
+    values, n_missing, n_invalid = numeric(df, col, "error", order)
+    finite = values[~np.isnan(values)]
+    if finite.size and finite.max() > 1:
+        values = np.where(np.isnan(values), np.nan, (values >= 500).astype(np.float64))
+    elif finite.size and finite.min() < 0:
+        from ..errors import SchemaError
+
+        raise SchemaError([f"Role 'error': column {col!r} has negative values; expected a boolean, "
+                           "0/1, or HTTP status codes. Name another column with error='...'."], df.columns)
+    return values, n_missing, n_invalid
+
+
+def _latency_block(prefix, values, bounds, qs, names, extra_max=True):
+    if values is None:
+        return {}
+    summary = _kernel()(values, bounds, np.asarray(qs, dtype=np.float64))
+    cols = {}
+    if extra_max:
+        cols[f"{prefix}_mean"] = summary[:, 2]
+    for j, name in enumerate(names):
+        cols[f"{prefix}_{name}"] = summary[:, 4 + j]
+    if extra_max:
+        cols[f"{prefix}_max"] = summary[:, 3]
+    cols[f"{prefix}_missing"] = (np.diff(bounds) - summary[:, 0]).astype(np.int64)
+    return cols
+
+
+def _kernel():
+    from .._kernels.windows import window_summary
+
+    return window_summary
+
+
+def ops(df: pd.DataFrame, freq="5min", by=None, **roles) -> pd.DataFrame:
+    """Operational metrics per time window (and segment).
+
+    Parameters
+    ----------
+    df : DataFrame
+        Inference log, one row per request.
+    freq : str
+        Window length, any pandas frequency (``"1min"``, ``"5min"``, ``"1h"``, ``"1D"``). Windows
+        are binned exactly as ``df.resample(freq)`` bins them; empty windows are kept with 0 requests.
+    by : str or list of str, optional
+        Segment column(s); one row per window and segment.
+    **roles
+        Column overrides, e.g. ``latency="t_ms"``, ``timestamp="ts"``, ``error="failed"``.
+
+    Returns
+    -------
+    DataFrame indexed by window start: ``requests``, ``throughput_rps``, ``errors``, ``error_rate``,
+    ``latency_mean/p50/p95/p99/max`` (numpy's linear quantiles), ``latency_missing`` (requests
+    without a usable latency), and when present ``ttft_p50/p95``, token and cost totals and per
+    request. ``table.attrs['aimon']`` counts rows left out.
+
+    Examples
+    --------
+    >>> import aimon
+    >>> df = aimon.datasets.load_credit_scoring()
+    >>> t = df.aimon.ops("1h")
+    >>> int(t["requests"].sum()) == len(df)
+    True
+    """
+    r = infer_roles(df, **roles)
+    require(r, ["timestamp"], df, "ops()")
+    log = prepare(df, r)
+    win = windows(log.times, freq)
+    excluded = {}
+    arrays = {}
+    for role in ("latency", "ttft", "input_tokens", "output_tokens", "cost"):
+        if r.get(role) is not None:
+            values, n_missing, n_invalid = numeric(df, r[role], role, log.order)
+            arrays[role] = values
+            excluded[f"{role}_missing"] = n_missing
+            excluded[f"{role}_invalid"] = n_invalid
+    err = None
+    if r.get("error") is not None:
+        err, n_missing, n_invalid = error_flags(df, r["error"], log.order)
+        excluded["error_unknown"] = n_missing + n_invalid
+
+    def compute(pos, bounds):
+        requests = np.diff(bounds)
+        seconds = win.seconds
+        cols = {"requests": requests, "throughput_rps": ratio(requests, seconds)}
+        if err is not None:
+            errors, known = sum_count(err[pos], bounds)
+            cols["errors"] = errors.astype(np.int64)
+            cols["error_rate"] = ratio(errors, known)
+        if "latency" in arrays:
+            cols.update(_latency_block("latency", arrays["latency"][pos], bounds, QUANTILES, ("p50", "p95", "p99")))
+        if "ttft" in arrays:
+            cols.update(_latency_block("ttft", arrays["ttft"][pos], bounds, (0.5, 0.95), ("p50", "p95"),
+                                       extra_max=False))
+        for role in ("input_tokens", "output_tokens", "cost"):
+            if role in arrays:
+                total, counted = sum_count(arrays[role][pos], bounds)
+                cols[role] = total
+                cols[f"{role}_per_request"] = ratio(total, counted)
+        return cols
+
+    table = per_segment(df, log, win, by, compute)
+    return finish(table, log, freq, excluded, "ops()")

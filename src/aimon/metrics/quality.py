@@ -1,0 +1,311 @@
+"""Model quality per time window: classification, calibration, confidence and regression metrics.
+
+Conventions (stated so that every number can be checked):
+
+- Only rows with a label count towards label metrics; ``labelled`` and ``unlabelled`` say how many.
+- Binary tasks: labels 0/1 or bool (or any two classes with ``pos_label=``); ``score`` is the
+  probability of the positive class. Without a ``prediction`` column, the prediction is
+  ``score >= decision_threshold``.
+- Precision, recall and F1 are NaN where undefined (no predicted / no actual positives), as in
+  scikit-learn with ``zero_division=np.nan``; multiclass macro averages leave such classes out.
+  The counts ``positives`` and ``predicted_positives`` show why.
+- ROC AUC uses average ranks for ties (= ``roc_auc_score``); NaN when a window has one class.
+- ECE: 10 equal-width bins of the positive-class score (binary) or of the top-label confidence
+  (multiclass), ``sum_b n_b/n * |mean(outcome) - mean(score)|``.
+- Confidence: ``max(score, 1 - score)`` for binary, ``score`` for multiclass; a prediction is
+  *low-confidence* (flag for human review) when confidence < ``confidence_threshold``.
+- Regression: MAE, RMSE, bias (mean of prediction - label) and MAPE over rows with label != 0
+  (rows with a zero label are counted in ``mape_excluded``).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .._log import numeric, prepare, windows
+from ..errors import SchemaError
+from ..roles import infer_roles, require
+from ._table import finish, per_segment, ratio, sum_count
+
+TASKS = ("auto", "binary", "multiclass", "regression")
+ECE_BINS = 10
+
+
+def _is_01(values: pd.Series) -> bool:
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return True
+    if not pd.api.types.is_numeric_dtype(values.dtype):
+        return False
+    u = pd.unique(values.dropna().to_numpy(dtype=np.float64))
+    return bool(np.isin(u, [0.0, 1.0]).all())
+
+
+def detect_task(df, r, task, pos_label) -> str:
+    if task not in TASKS:
+        raise SchemaError([f"task={task!r} is not one of {TASKS}."])
+    if task != "auto":
+        return task
+    if pos_label is not None:
+        return "binary"
+    col = r["label"] if r.get("label") is not None else r.get("prediction")
+    if col is None:
+        return "binary"  # score only: confidence metrics of a binary classifier
+    s = df[col]
+    if _is_01(s):
+        return "binary"
+    if pd.api.types.is_numeric_dtype(s.dtype):
+        x = s.dropna().to_numpy(dtype=np.float64)
+        integral = np.isfinite(x).all() and np.all(x == np.round(x))
+        return "multiclass" if integral and len(np.unique(x)) <= 20 else "regression"
+    return "multiclass"
+
+
+def _binary(df, col, role, order, pos_label):
+    """0/1 floats (NaN = missing) from a 0/1, bool or two-class column."""
+    s = df[col]
+    if pos_label is None:
+        if not _is_01(s):
+            classes = pd.unique(s.dropna())[:5]
+            raise SchemaError([f"Role {role!r}: column {col!r} is not 0/1 or boolean (values like "
+                               f"{list(classes)!r}). Pass pos_label=<the positive class>, or "
+                               f"task='multiclass'."], df.columns)
+        values, _, _ = numeric(df, col, role, order)
+        return values
+    raw = s.to_numpy(dtype=object)[order]
+    missing = np.asarray(s.isna())[order]
+    out = np.where(missing, np.nan, (raw == pos_label).astype(np.float64))
+    return out
+
+
+def _scores(df, col, order):
+    values, n_missing, n_invalid = numeric(df, col, "score", order)
+    finite = values[~np.isnan(values)]
+    if finite.size and (finite.min() < 0 or finite.max() > 1):
+        raise SchemaError([f"Role 'score': column {col!r} must hold probabilities in [0, 1]; found values "
+                           f"from {finite.min():.4g} to {finite.max():.4g}. Map raw model outputs to "
+                           f"probabilities first (e.g. a sigmoid), or pass score=None to skip score metrics."],
+                          df.columns)
+    return values, n_missing + n_invalid
+
+
+def _codes(df, r, order):
+    """Class codes (-1 = missing) of label and prediction on one shared set of classes."""
+    lab = pd.Series(df[r["label"]].to_numpy(dtype=object)[order]) if r.get("label") else None
+    pre = pd.Series(df[r["prediction"]].to_numpy(dtype=object)[order])
+    both = pd.concat([s for s in (lab, pre) if s is not None], ignore_index=True)
+    codes, classes = pd.factorize(both, sort=False)
+    n = len(order)
+    y = codes[:n] if lab is not None else np.full(n, -1)
+    p = codes[n:] if lab is not None else codes[:n]
+    return y.astype(np.int64), p.astype(np.int64), len(classes)
+
+
+def _prf(tp, n_true, n_pred):
+    precision = ratio(tp, n_pred)
+    recall = ratio(tp, n_true)
+    f1 = ratio(2 * tp, n_true + n_pred)
+    return precision, recall, f1
+
+
+def _ece(outcome, score, bounds):
+    k = len(bounds) - 1
+    wid = np.repeat(np.arange(k), np.diff(bounds))
+    ok = ~(np.isnan(outcome) | np.isnan(score))
+    wid, o, s = wid[ok], outcome[ok], score[ok]
+    b = np.minimum((s * ECE_BINS).astype(np.int64), ECE_BINS - 1)
+    cell = wid * ECE_BINS + b
+    so = np.bincount(cell, weights=o, minlength=k * ECE_BINS).reshape(k, ECE_BINS)
+    ss = np.bincount(cell, weights=s, minlength=k * ECE_BINS).reshape(k, ECE_BINS)
+    n = np.bincount(wid, minlength=k)
+    return ratio(np.abs(so - ss).sum(axis=1), n)
+
+
+def _auc(score, y, bounds):
+    from .._kernels.ranking import window_auc
+
+    k = len(bounds) - 1
+    wid = np.repeat(np.arange(k), np.diff(bounds))
+    ok = ~(np.isnan(score) | np.isnan(y))
+    counts = np.bincount(wid[ok], minlength=k)
+    sub_bounds = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    return window_auc(np.ascontiguousarray(score[ok]), np.ascontiguousarray(y[ok]), sub_bounds)
+
+
+def quality(df: pd.DataFrame, freq="1D", by=None, confidence_threshold=0.6, decision_threshold=0.5,
+            task="auto", pos_label=None, **roles) -> pd.DataFrame:
+    """Model quality metrics per time window (and segment).
+
+    Parameters
+    ----------
+    df : DataFrame
+        Inference log with a ``label`` column (NaN until ground truth arrives) and a
+        ``prediction`` and/or ``score`` column.
+    freq : str
+        Window length (any pandas frequency); windows match ``df.resample(freq)``.
+    by : str or list of str, optional
+        Segment column(s).
+    confidence_threshold : float
+        Predictions with confidence below it count as low-confidence (sent to human review).
+    decision_threshold : float
+        Binary prediction = ``score >= decision_threshold`` when no prediction column exists.
+    task : {"auto", "binary", "multiclass", "regression"}
+        Inferred from the label column when "auto".
+    pos_label : optional
+        The positive class of a binary task whose labels are not 0/1 or bool.
+    **roles
+        Column overrides, e.g. ``label="y"``, ``score="p_default"``.
+
+    Returns
+    -------
+    DataFrame indexed by window start with ``requests``, ``labelled``, ``unlabelled``,
+    ``label_coverage`` and the metrics of the task (see the module docstring for definitions).
+
+    Examples
+    --------
+    >>> import aimon
+    >>> df = aimon.datasets.load_credit_scoring()
+    >>> q = df.aimon.quality("1D")
+    >>> bool((q["labelled"] + q["unlabelled"] == q["requests"]).all())
+    True
+    """
+    for name, v in (("confidence_threshold", confidence_threshold), ("decision_threshold", decision_threshold)):
+        if not (isinstance(v, (int, float)) and 0 <= v <= 1):
+            raise SchemaError([f"{name}={v!r}: give a number between 0 and 1."])
+    r = infer_roles(df, **roles)
+    require(r, ["timestamp"], df, "quality()")
+    if r.get("label") is None and r.get("score") is None and r.get("prediction") is None:
+        require(r, ["label"], df, "quality()")
+    task = detect_task(df, r, task, pos_label)
+    if task != "regression" and r.get("prediction") is None and r.get("score") is None:
+        require(r, ["prediction"], df, "quality()")
+    if task == "regression" and r.get("prediction") is None:
+        require(r, ["prediction"], df, "quality() for regression")
+    if task == "multiclass" and r.get("prediction") is None:
+        require(r, ["prediction"], df, "quality() for a multiclass model")
+    log = prepare(df, r)
+    win = windows(log.times, freq)
+    order = log.order
+    excluded = {}
+    has_label = r.get("label") is not None
+    score = None
+    if r.get("score") is not None:
+        score, excluded["score_missing"] = _scores(df, r["score"], order)
+    fallback = None
+    if r.get("fallback") is not None:
+        fallback, m, i = numeric(df, r["fallback"], "fallback", order)
+        excluded["fallback_unknown"] = m + i
+
+    if task == "binary":
+        y = _binary(df, r["label"], "label", order, pos_label) if has_label else np.full(len(order), np.nan)
+        if r.get("prediction") is not None:
+            p = _binary(df, r["prediction"], "prediction", order, pos_label)
+        else:
+            p = np.where(np.isnan(score), np.nan, (score >= decision_threshold).astype(np.float64))
+        labelled = ~np.isnan(y)
+        conf = None if score is None else np.maximum(score, 1.0 - score)
+    elif task == "multiclass":
+        yc, pc, n_classes = _codes(df, r, order)
+        labelled = yc >= 0
+        conf = score
+        y = p = None
+    else:
+        y, m, i = numeric(df, r["label"], "label", order) if has_label else (np.full(len(order), np.nan), 0, 0)
+        p, pm, pi = numeric(df, r["prediction"], "prediction", order)
+        excluded["prediction_missing"] = pm + pi
+        labelled = ~np.isnan(y)
+        conf = None
+    excluded["unlabelled"] = int((~labelled).sum())
+
+    def compute(pos, bounds):
+        requests = np.diff(bounds)
+        lab = labelled[pos].astype(np.float64)
+        n_lab, _ = sum_count(lab, bounds)
+        cols = {"requests": requests, "labelled": n_lab.astype(np.int64),
+                "unlabelled": (requests - n_lab).astype(np.int64), "label_coverage": ratio(n_lab, requests)}
+        if task == "binary":
+            cols.update(_binary_block(y[pos], p[pos], None if score is None else score[pos], bounds))
+        elif task == "multiclass":
+            cols.update(_multiclass_block(yc[pos], pc[pos], n_classes, None if score is None else score[pos], bounds))
+        else:
+            cols.update(_regression_block(y[pos], p[pos], bounds))
+        if conf is not None:
+            c = conf[pos]
+            total, counted = sum_count(c, bounds)
+            low, _ = sum_count(np.where(np.isnan(c), np.nan, (c < confidence_threshold).astype(np.float64)), bounds)
+            cols["mean_confidence"] = ratio(total, counted)
+            cols["low_confidence_share"] = ratio(low, counted)
+        if fallback is not None:
+            fb, known = sum_count(fallback[pos], bounds)
+            cols["fallback_rate"] = ratio(fb, known)
+        return cols
+
+    table = per_segment(df, log, win, by, compute)
+    out = finish(table, log, freq, {k: v for k, v in excluded.items() if k != "unlabelled"}, "quality()")
+    out.attrs["aimon"]["task"] = task
+    out.attrs["aimon"]["unlabelled"] = int(excluded["unlabelled"])
+    return out
+
+
+def _binary_block(y, p, score, bounds):
+    both = ~(np.isnan(y) | np.isnan(p))
+    yy = np.where(both, y, np.nan)
+    pp = np.where(both, p, np.nan)
+    n, _ = sum_count(np.where(both, 1.0, np.nan), bounds)
+    correct, _ = sum_count(np.where(both, (yy == pp).astype(np.float64), np.nan), bounds)
+    tp, _ = sum_count(np.where(both, yy * pp, np.nan), bounds)
+    pos_true, _ = sum_count(yy, bounds)
+    pos_pred, _ = sum_count(pp, bounds)
+    precision, recall, f1 = _prf(tp, pos_true, pos_pred)
+    cols = {"positives": pos_true.astype(np.int64), "predicted_positives": pos_pred.astype(np.int64),
+            "accuracy": ratio(correct, n), "precision": precision, "recall": recall, "f1": f1}
+    if score is not None:
+        ys = np.where(np.isnan(score), np.nan, y)
+        ss = np.where(np.isnan(ys), np.nan, score)
+        cols["roc_auc"] = _auc(ss, ys, bounds)
+        se, cnt = sum_count((ss - ys) ** 2, bounds)
+        cols["brier"] = ratio(se, cnt)
+        cols["ece"] = _ece(ys, ss, bounds)
+    return cols
+
+
+def _multiclass_block(yc, pc, n_classes, score, bounds):
+    k = len(bounds) - 1
+    wid = np.repeat(np.arange(k), np.diff(bounds))
+    both = (yc >= 0) & (pc >= 0)
+    w, y, p = wid[both], yc[both], pc[both]
+    c = max(n_classes, 1)
+    n = np.bincount(w, minlength=k).astype(np.float64)
+    hit = y == p
+    correct = np.bincount(w[hit], minlength=k).astype(np.float64)
+    tp = np.bincount(w[hit] * c + y[hit], minlength=k * c).reshape(k, c).astype(np.float64)
+    n_true = np.bincount(w * c + y, minlength=k * c).reshape(k, c).astype(np.float64)
+    n_pred = np.bincount(w * c + p, minlength=k * c).reshape(k, c).astype(np.float64)
+    precision, recall, f1 = _prf(tp, n_true, n_pred)
+    present = (n_true + n_pred) > 0
+    cols = {"accuracy": ratio(correct, n), "precision": _masked_mean(precision, present),
+            "recall": _masked_mean(recall, present), "f1": _masked_mean(f1, present)}
+    if score is not None:
+        outcome = np.where(both, (yc == pc).astype(np.float64), np.nan)
+        cols["ece"] = _ece(outcome, np.where(both, score, np.nan), bounds)
+    return cols
+
+
+def _masked_mean(values, present):
+    """Mean over classes present in a window, leaving out NaN (undefined) entries."""
+    v = np.where(present & ~np.isnan(values), values, 0.0)
+    cnt = (present & ~np.isnan(values)).sum(axis=1)
+    return ratio(v.sum(axis=1), cnt)
+
+
+def _regression_block(y, p, bounds):
+    both = ~(np.isnan(y) | np.isnan(p))
+    err = np.where(both, p - y, np.nan)
+    n, _ = sum_count(np.where(both, 1.0, np.nan), bounds)
+    abs_sum, _ = sum_count(np.abs(err), bounds)
+    sq_sum, _ = sum_count(err ** 2, bounds)
+    bias_sum, _ = sum_count(err, bounds)
+    nonzero = both & (y != 0)
+    ape = np.where(nonzero, np.abs(err) / np.where(nonzero, np.abs(y), 1.0), np.nan)
+    ape_sum, ape_n = sum_count(ape, bounds)
+    return {"mae": ratio(abs_sum, n), "rmse": np.sqrt(ratio(sq_sum, n)), "bias": ratio(bias_sum, n),
+            "mape": ratio(ape_sum, ape_n), "mape_excluded": (n - ape_n).astype(np.int64)}

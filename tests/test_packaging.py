@@ -1,0 +1,69 @@
+"""The package's metadata agrees with itself: pyproject, environment.yml, import cost."""
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    tomllib = None
+
+
+def _requirements(lines):
+    out = {}
+    for line in lines:
+        m = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*([<>=!~].*)?$", line)
+        if m:
+            out[m.group(1).lower().replace("_", "-")] = (m.group(2) or "").replace(" ", "")
+    return out
+
+
+def _pyproject():
+    text = (ROOT / "pyproject.toml").read_text()
+    if tomllib is not None:
+        return tomllib.loads(text)
+    pytest.skip("tomllib needs Python >= 3.11")
+
+
+def test_environment_yml_mirrors_pyproject():
+    meta = _pyproject()["project"]
+    wanted = _requirements(meta["dependencies"] + meta["optional-dependencies"]["test"])
+    env_lines = []
+    for line in (ROOT / "environment.yml").read_text().splitlines():
+        m = re.match(r"^\s+-\s+([A-Za-z0-9_.\-]+[^#]*?)\s*$", line)
+        if m and not m.group(1).startswith(("python", "pip", "-e")):
+            env_lines.append(m.group(1))
+    have = _requirements(env_lines)
+    assert have == wanted, f"environment.yml and pyproject.toml disagree: {have} vs {wanted}"
+
+
+def test_runtime_dependencies_are_the_agreed_ones():
+    deps = set(_requirements(_pyproject()["project"]["dependencies"]))
+    assert deps == {"numpy", "pandas", "scipy", "statsmodels", "matplotlib", "ipywidgets", "numba"}
+
+
+def test_import_is_light():
+    code = ("import sys, aimon, pandas as pd; "
+            "heavy = [m for m in ('scipy.stats', 'statsmodels', 'matplotlib', 'numba', 'sklearn') if m in sys.modules]; "
+            "print(heavy); assert hasattr(pd.DataFrame, 'aimon') and hasattr(pd.Series, 'aimon')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_import_installs_no_warning_filters():
+    code = ("import warnings; before = list(warnings.filters); import aimon; "
+            "print(warnings.filters == before)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True"
+
+
+def test_top_level_layout():
+    for name in ("pyproject.toml", "README.md", "src/aimon", "notebooks", "tests", "datasets", "docs",
+                 "environment.yml", "Makefile", ".ci/run", "benchmarks"):
+        assert (ROOT / name).exists(), name
+    assert "make test" in (ROOT / ".ci/run").read_text()
