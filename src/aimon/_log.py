@@ -29,6 +29,13 @@ class Log:
     def i8(self) -> np.ndarray:
         return self.times.asi8
 
+    @property
+    def rows(self):
+        """Indexer of the input's rows in time order: a plain slice when they already are."""
+        if len(self.order) == self.n_rows and (self.n_rows == 0 or (self.order[0] == 0 and self.order[-1] == self.n_rows - 1)):
+            return slice(None)
+        return self.order
+
     def column(self, df: pd.DataFrame, col):
         """The column's values in time order (a numpy array or extension array)."""
         return df[col].to_numpy()[self.order] if col != INDEX else self.times
@@ -72,18 +79,19 @@ def prepare(df: pd.DataFrame, roles: Roles) -> Log:
             [f"Role 'timestamp': none of the {len(df)} values of {col if col != INDEX else 'the index'!r} "
              f"could be read as a time. Parse them with pd.to_datetime(..., format=...) or name another "
              f"column with timestamp='...'."], df.columns)
-    idx = np.flatnonzero(valid)
-    sub = i8[idx]
-    if len(sub) > 1 and not (sub[1:] >= sub[:-1]).all():
-        perm = np.argsort(sub, kind="stable")
-        idx = idx[perm]
+    idx = np.flatnonzero(valid) if n_bad else np.arange(len(i8))
+    sub = i8[idx] if n_bad else i8
+    is_sorted = len(sub) < 2 or bool((sub[1:] >= sub[:-1]).all())
+    if not is_sorted:
+        idx = idx[np.argsort(sub, kind="stable")]
     dropped = {}
     if n_bad:
         dropped["no_timestamp"] = n_bad
         warnings.warn(f"{n_bad} of {len(df)} rows have no usable timestamp in "
                       f"{col if col != INDEX else 'the index'!r} and were left out (counted in the result).",
                       DataDroppedWarning, stacklevel=3)
-    out = Log(times=times[idx], order=idx, n_rows=len(df), dropped=dropped)
+    out = Log(times=times if (is_sorted and not n_bad) else times[idx], order=idx, n_rows=len(df),
+              dropped=dropped)
     if note:
         out.dropped["note"] = note
     return out
@@ -115,12 +123,13 @@ def numeric(df: pd.DataFrame, col: str, role: str, order: np.ndarray) -> tuple[n
                                f"Convert it with pd.to_numeric(df[{col!r}], errors='coerce') or name "
                                f"another column with {role}='...'."], df.columns)
     values = raw[order]
-    missing_in = np.asarray(s.isna())[order]
     finite = np.isfinite(values)
-    n_missing = int(missing_in.sum())
-    n_invalid = int((~finite).sum()) - n_missing
-    if n_invalid:
-        values = np.where(finite, values, np.nan)
+    n_unusable = int(values.size - np.count_nonzero(finite))
+    if not n_unusable:
+        return values, 0, 0
+    n_missing = int(np.asarray(s.isna())[order].sum())
+    n_invalid = n_unusable - n_missing
+    values = np.where(finite, values, np.nan)
     return values, n_missing, n_invalid
 
 

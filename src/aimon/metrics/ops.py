@@ -88,13 +88,13 @@ def ops(df: pd.DataFrame, freq="5min", by=None, **roles) -> pd.DataFrame:
     arrays = {}
     for role in ("latency", "ttft", "input_tokens", "output_tokens", "cost"):
         if r.get(role) is not None:
-            values, n_missing, n_invalid = numeric(df, r[role], role, log.order)
+            values, n_missing, n_invalid = numeric(df, r[role], role, log.rows)
             arrays[role] = values
             excluded[f"{role}_missing"] = n_missing
             excluded[f"{role}_invalid"] = n_invalid
     err = None
     if r.get("error") is not None:
-        err, n_missing, n_invalid = error_flags(df, r["error"], log.order)
+        err, n_missing, n_invalid = error_flags(df, r["error"], log.rows)
         excluded["error_unknown"] = n_missing + n_invalid
 
     def compute(pos, bounds):

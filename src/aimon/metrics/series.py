@@ -28,7 +28,7 @@ def window_stats(series: pd.Series, freq="5min", quantiles=(0.5, 0.95, 0.99)) ->
     if not isinstance(series.index, pd.DatetimeIndex):
         raise SchemaError([f"window_stats() needs a Series with a DatetimeIndex; this one has a "
                            f"{type(series.index).__name__}. Set one with series.index = pd.to_datetime(...)."])
-    qs = np.asarray(quantiles, dtype=np.float64).ravel()
+    qs = np.sort(np.asarray(quantiles, dtype=np.float64).ravel())
     if qs.size == 0 or np.isnan(qs).any() or (qs < 0).any() or (qs > 1).any():
         raise SchemaError([f"quantiles={quantiles!r}: give numbers between 0 and 1, e.g. (0.5, 0.95)."])
     name = series.name if series.name is not None else "value"
@@ -36,7 +36,7 @@ def window_stats(series: pd.Series, freq="5min", quantiles=(0.5, 0.95, 0.99)) ->
     roles = Roles(timestamp=INDEX)
     log = prepare(frame, roles)
     win = windows(log.times, freq)
-    values, n_missing, n_invalid = numeric(frame, name, "value", log.order)
+    values, n_missing, n_invalid = numeric(frame, name, "value", log.rows)
 
     def compute(pos, bounds):
         from .._kernels.windows import window_summary

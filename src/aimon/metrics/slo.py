@@ -75,10 +75,10 @@ def slo(df: pd.DataFrame, latency_ms=None, quantile=0.95, freq="1h", by=None, bu
     n = len(log.order)
     err = np.zeros(n)
     if r.get("error") is not None:
-        err, m, i = error_flags(df, r["error"], log.order)
+        err, m, i = error_flags(df, r["error"], log.rows)
         excluded["error_unknown"] = m + i
     if latency_ms is not None:
-        lat, m, i = numeric(df, r["latency"], "latency", log.order)
+        lat, m, i = numeric(df, r["latency"], "latency", log.rows)
         excluded["latency_missing"], excluded["latency_invalid"] = m, i
         slow = np.where(np.isnan(lat), np.nan, (lat > latency_ms).astype(np.float64))
         # bad if it failed or was slow; unknown only when neither is known to be bad
