@@ -56,7 +56,11 @@ def matching_event(events, when, slack=pd.Timedelta("10min"), kinds=None) -> str
     return "" if hit.empty else ", ".join(f"{k} #{i}" for k, i in zip(hit["kind"], hit["event_id"]))
 
 
-def worst_windows(table, column, n=5, min_requests=20, separation=pd.Timedelta("2h"), largest=True):
+WINDOW = "15min"   # windows of the worst-window search and the latency plot
+MIN_REQUESTS = 20  # a window's p95 or error rate is only ranked with at least this many requests
+
+
+def worst_windows(table, column, n=5, min_requests=MIN_REQUESTS, separation=pd.Timedelta("2h"), largest=True):
     """The ``n`` worst windows by ``column``, at most one per ``separation`` (one per incident)."""
     t = table[table["requests"] >= min_requests].dropna(subset=[column])
     t = t.sort_values(column, ascending=not largest, kind="stable")
@@ -103,34 +107,35 @@ def ops_section(ctx: Context, report: Report) -> list[str]:
 
     from ..plotting import plot_metric
 
-    t5 = ctx.ops("5min")
+    t5 = ctx.ops(WINDOW)
     hourly = ctx.ops("1h")
     sec = report.section("Operations: traffic, errors, latency")
     fig, axes = plt.subplots(3, 1, figsize=(11, 7), sharex=True, layout="constrained")
     plot_metric(hourly, ["throughput_rps"], ax=axes[0], title="Throughput (req/s, hourly)")
-    cols = [c for c in ("latency_p50", "latency_p95", "latency_p99") if c in t5]
+    cols = [c for c in ("latency_p50", "latency_p95") if c in t5]
     if cols:
         plot_metric(t5, cols, ax=axes[1], events=ctx.events,
-                    event_kinds=["latency_spike", "latency_degradation"], title="Latency (ms, 5-minute windows)")
+                    event_kinds=["latency_spike", "latency_degradation"], title=f"Latency (ms, {WINDOW} windows)")
     if "error_rate" in t5:
         plot_metric(t5, ["error_rate"], ax=axes[2], events=ctx.events, event_kinds=["error_burst"],
-                    title="Error rate (5-minute windows)")
+                    title=f"Error rate ({WINDOW} windows)")
     sec.figure(fig, alt="throughput, latency and error rate over time")
     lines = []
-    for column, label in (("latency_p95", "latency p95"), ("error_rate", "error rate")):
+    for column, label, kinds in (("latency_p95", "latency p95", ["latency_spike", "latency_degradation"]),
+                                 ("error_rate", "error rate", ["error_burst"])):
         if column not in t5:
             continue
         worst = worst_windows(t5, column)
-        typical = t5[column].median()
-        lines.append(f"Worst 5-minute windows by {label} (median window: {_fmt(column, typical)}):")
+        typical = t5.loc[t5["requests"] >= MIN_REQUESTS, column].median()
+        lines.append(f"Worst {WINDOW} windows by {label} (median window: {_fmt(column, typical)}):")
         rows = []
         for when, value in worst[column].items():
-            ev = matching_event(ctx.events, when)
-            lines.append(f"  {_fmt_time(when)}  {_fmt(column, value):>9}  {value / typical if typical else np.nan:5.1f}x"
-                         + (f"  <- {ev}" if ev else ""))
-            rows.append({"window": _fmt_time(when), label: value, "x median": value / typical if typical else np.nan,
+            ev = matching_event(ctx.events, when, kinds=kinds)
+            times = f"{value / typical:5.1f}x" if typical else ""
+            lines.append(f"  {_fmt_time(when)}  {_fmt(column, value):>9}  {times}" + (f"  <- {ev}" if ev else ""))
+            rows.append({"window": _fmt_time(when), label: value, "requests": int(worst.loc[when, "requests"]),
                          "ground truth": ev})
-        sec.text(f"Worst 5-minute windows by {label}:").table(pd.DataFrame(rows))
+        sec.text(f"Worst {WINDOW} windows by {label} (at least {MIN_REQUESTS} requests):").table(pd.DataFrame(rows))
     sec.text("Hourly operational metrics (first rows):").table(hourly.reset_index(), max_rows=12)
     return lines
 
@@ -195,7 +200,8 @@ def slo_section(ctx: Context, report: Report, latency_ms=None, quantile=0.95) ->
              f"consumed over the log: {s['budget_consumed'].iloc[-1]:.0%}; burn-rate pages in {len(pages)} hours."]
     episodes = _episodes(pages.index, pd.Timedelta("1h"))
     for start, end in episodes[:8]:
-        ev = matching_event(ctx.events, start, slack=pd.Timedelta("1h"))
+        ev = matching_event(ctx.events, start, slack=pd.Timedelta("1h"),
+                            kinds=["latency_spike", "latency_degradation", "error_burst"])
         lines.append(f"  page {_fmt_time(start)} .. {_fmt_time(end)}" + (f"  <- {ev}" if ev else ""))
     for line in lines:
         sec.text(line)
