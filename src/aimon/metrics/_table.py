@@ -27,8 +27,11 @@ def per_segment(df: pd.DataFrame, log: Log, win: Windows, by, compute) -> pd.Dat
         for name, value in reversed(list(zip(by_cols, key))):
             part.insert(0, name, [value] * len(part))
         parts.append(part)
-    if not parts:
-        return pd.DataFrame(compute(slice(0, 0), win.bounds(log.i8[:0])), index=index[:0])
+    if not parts:  # no rows: an empty table that still has the segment columns
+        part = pd.DataFrame(compute(slice(0, 0), win.bounds(log.i8[:0])), index=index[:0])
+        for name in reversed(by_cols):
+            part.insert(0, name, df[name].iloc[:0].to_numpy())
+        parts.append(part)
     out = pd.concat(parts)
     for name in by_cols:
         try:
@@ -43,7 +46,7 @@ def sum_count(values: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, np.nd
     k = len(bounds) - 1
     wid = np.repeat(np.arange(k), np.diff(bounds))
     ok = ~np.isnan(values)
-    sums = np.bincount(wid[ok], weights=values[ok], minlength=k)
+    sums = np.bincount(wid[ok], weights=values[ok], minlength=k).astype(np.float64)  # int when ok is all False
     counts = np.bincount(wid[ok], minlength=k).astype(np.float64)
     return sums, counts
 

@@ -66,7 +66,7 @@ def join_labels(predictions: pd.DataFrame, labels: pd.DataFrame, on="request_id"
             arrived = np.asarray(lt <= cutoff)
             counts["not_arrived"] = int((~arrived).sum())
             lab = lab[arrived]
-        lab = lab.sort_values(label_time, kind="stable")
+        lab = lab.sort_values(label_time, kind="stable", na_position="first")  # a label without a time never beats a timed one
     elif as_of is not None or max_delay is not None:
         raise SchemaError([f"join_labels(): as_of / max_delay need the label arrival time column "
                            f"{label_time!r} in labels. Pass label_time='...'."], labels.columns)
@@ -80,13 +80,13 @@ def join_labels(predictions: pd.DataFrame, labels: pd.DataFrame, on="request_id"
     matched = keys.isin(lab.index)
     counts["unmatched"] = int((~lab.index.isin(keys)).sum())
     out = predictions.copy()
-    new_label = keys.map(lab[label])
-    if label in out.columns:
-        out[label] = new_label.where(matched, out[label])
-    else:
-        out[label] = new_label
+
+    def take(col):  # lab[col] for every prediction key (missing where none); safe when lab is empty
+        return pd.Series(lab[col].reindex(keys.to_numpy()).array, index=out.index)
+
+    new_label = take(label)
     if has_time:
-        arrival = pd.Series(pd.DatetimeIndex(keys.map(lab[label_time])), index=out.index)
+        arrival = pd.Series(pd.DatetimeIndex(take(label_time)), index=out.index)
         pred_time, _ = _timestamps(predictions, r["timestamp"]) if r.get("timestamp") else (None, None)
         if pred_time is None:
             raise SchemaError(["join_labels(): the predictions have no timestamp role; name it with "
@@ -94,16 +94,24 @@ def join_labels(predictions: pd.DataFrame, labels: pd.DataFrame, on="request_id"
         if (pred_time.tz is None) != (arrival.dt.tz is None):
             raise SchemaError([f"join_labels(): prediction times and {label_time!r} differ in time-zone "
                                "awareness; make both tz-aware (tz_localize) or both naive."])
-        delay = pd.Series(arrival.to_numpy() - pred_time, index=out.index) if pred_time.tz is None else \
-            arrival - pd.Series(pred_time, index=out.index)
+        pred_time = pd.Series(pred_time, index=out.index)
         if max_delay is not None:
-            late = (delay > pd.Timedelta(max_delay)).to_numpy()
+            late = (arrival - pred_time > pd.Timedelta(max_delay)).to_numpy()
             counts["too_late"] = int(late.sum())
-            out.loc[late & matched.to_numpy(), label] = np.nan
-            arrival[late] = pd.NaT
-            delay[late] = pd.NaT
+            matched = matched & ~late  # a label that came too late is left out, as if it never came
+        arrival = arrival.where(matched)
+        if label_time in predictions.columns:  # keep the arrival times of labels already there
+            old, _ = _timestamps(predictions, label_time)
+            if (old.tz is None) != (arrival.dt.tz is None):
+                raise SchemaError([f"join_labels(): {label_time!r} in predictions and in labels differ in "
+                                   "time-zone awareness; make both tz-aware (tz_localize) or both naive."])
+            arrival = arrival.where(matched, pd.Series(old, index=out.index))
         out[label_time] = arrival
-        out["label_delay"] = delay
-    counts["matched"] = int(matched.sum()) - counts.get("too_late", 0)
+        out["label_delay"] = arrival - pred_time
+    if label in out.columns:
+        out[label] = new_label.where(matched, out[label])
+    else:
+        out[label] = new_label.where(matched)
+    counts["matched"] = int(matched.sum())
     out.attrs = {**predictions.attrs, "aimon_join": counts}
     return out

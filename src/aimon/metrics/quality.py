@@ -34,6 +34,9 @@ ECE_BINS = 10
 def _is_01(values: pd.Series) -> bool:
     if pd.api.types.is_bool_dtype(values.dtype):
         return True
+    if values.dtype == object:  # bools (or 0/1) with None for missing labels
+        return all(isinstance(v, (bool, np.bool_, int, float, np.integer, np.floating)) and v in (0, 1)
+                   for v in pd.unique(values.dropna()))
     if not pd.api.types.is_numeric_dtype(values.dtype):
         return False
     u = pd.unique(values.dropna().to_numpy(dtype=np.float64))
@@ -48,6 +51,8 @@ def detect_task(df, r, task, pos_label) -> str:
     if pos_label is not None:
         return "binary"
     col = r["label"] if r.get("label") is not None else r.get("prediction")
+    if r.get("label") is not None and r.get("prediction") is not None and not df[col].notna().any():
+        col = r["prediction"]  # no label has arrived yet: the predictions tell the task
     if col is None:
         return "binary"  # score only: confidence metrics of a binary classifier
     s = df[col]
@@ -199,12 +204,14 @@ def quality(df: pd.DataFrame, freq="1D", by=None, confidence_threshold=0.6, deci
         y = _binary(df, r["label"], "label", order, pos_label) if has_label else np.full(len(order), np.nan)
         if r.get("prediction") is not None:
             p = _binary(df, r["prediction"], "prediction", order, pos_label)
+            excluded["prediction_missing"] = int(np.isnan(p).sum())
         else:
             p = np.where(np.isnan(score), np.nan, (score >= decision_threshold).astype(np.float64))
         labelled = ~np.isnan(y)
         conf = None if score is None else np.maximum(score, 1.0 - score)
     elif task == "multiclass":
         yc, pc, n_classes = _codes(df, r, order)
+        excluded["prediction_missing"] = int((pc < 0).sum())
         labelled = yc >= 0
         conf = score
         y = p = None
