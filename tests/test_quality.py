@@ -351,7 +351,7 @@ def test_score_only_is_binary_and_explicit_task_wins():
     out = run_quality(only_score, "1D")
     assert out.attrs["aimon"]["task"] == "binary"
     assert_allclose(out["mean_confidence"].iloc[0], np.mean([0.9, 0.9, 0.5, 0.6, 0.8, 0.7]), rtol=1e-12)
-    assert out["labelled"].iloc[0] == 0
+    assert "labelled" not in out and "accuracy" not in out  # no label column: no label metrics
 
 
 def test_unknown_task_is_a_schema_error():

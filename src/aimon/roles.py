@@ -30,6 +30,8 @@ CONVENTIONAL = {
     "output_tokens": ("output_tokens", "completion_tokens"),
     "cost": ("cost_usd", "cost"),
     "fallback": ("fallback", "fallback_to_human", "handoff"),
+    "hallucination": ("hallucination", "is_hallucination", "hallucinated"),
+    "feedback": ("feedback", "user_feedback"),
     "segment": ("model_version",),
     "request_id": ("request_id",),
 }
@@ -48,6 +50,8 @@ DESCRIPTIONS = {
     "output_tokens": "LLM output tokens",
     "cost": "cost per request (USD)",
     "fallback": "request handed to a human",
+    "hallucination": "graded hallucination (1/0; NaN where not evaluated)",
+    "feedback": "user feedback (up/down or -1/+1; missing where none)",
     "segment": "slice to compare (e.g. model version)",
     "request_id": "key to join late labels",
     "features": "model inputs (numeric or categorical)",
@@ -130,11 +134,12 @@ def infer_roles(df: pd.DataFrame, **overrides) -> Roles:
         else:
             col = _lookup(columns, names)
             if role == "timestamp" and col is None:
-                dt_cols = [c for c in columns if pd.api.types.is_datetime64_any_dtype(df[c])
+                dt_cols = [c for c, dt in zip(columns, df.dtypes) if pd.api.types.is_datetime64_any_dtype(dt)
                            and _lookup([c], CONVENTIONAL["label_time"]) is None]
                 col = dt_cols[0] if len(dt_cols) == 1 else None
-        if col is not None and col != INDEX and col not in df.columns:
-            missing.append(f"Role {role!r}: column {col!r} does not exist (set with {role}=...).")
+        problem = None if col is None or col == INDEX else _column_problem(df, role, col)
+        if problem:
+            missing.append(problem)
         roles[role] = col
     if missing:
         raise SchemaError(missing, columns)
@@ -147,13 +152,26 @@ def infer_roles(df: pd.DataFrame, **overrides) -> Roles:
             raise SchemaError([f"Role 'features': column(s) {absent!r} do not exist (set with features=[...])."],
                               columns)
     else:
-        feats = [c for c in columns if c not in used and _is_feature_dtype(df[c])]
+        feats = [c for c, dt in zip(columns, df.dtypes) if c not in used and _is_feature_dtype(dt)]
     roles["features"] = feats
     return roles
 
 
-def _is_feature_dtype(s: pd.Series) -> bool:
-    dt = s.dtype
+def _column_problem(df: pd.DataFrame, role: str, col) -> str | None:
+    """Why ``col`` cannot play ``role`` (absent, not a single name, ambiguous), or None."""
+    try:
+        hash(col)
+    except TypeError:
+        return f"Role {role!r}: expected one column name, got {col!r} (set with {role}='column')."
+    if col not in df.columns:
+        return f"Role {role!r}: column {col!r} does not exist (set with {role}=...)."
+    if not df.columns.is_unique and not isinstance(df.columns.get_loc(col), int):
+        return (f"Role {role!r}: several columns are named {col!r}; rename them or name another column "
+                f"with {role}=....")
+    return None
+
+
+def _is_feature_dtype(dt) -> bool:
     return not (pd.api.types.is_datetime64_any_dtype(dt) or pd.api.types.is_timedelta64_dtype(dt)
                 or isinstance(dt, pd.PeriodDtype))
 

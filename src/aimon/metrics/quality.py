@@ -16,6 +16,9 @@ Conventions (stated so that every number can be checked):
   *low-confidence* (flag for human review) when confidence < ``confidence_threshold``.
 - Regression: MAE, RMSE, bias (mean of prediction - label) and MAPE over rows with label != 0
   (rows with a zero label are counted in ``mape_excluded``).
+- LLM signals (see :mod:`aimon.metrics.llm`): ``hallucination_rate`` over the ``evaluated`` rows,
+  ``negative_feedback_share`` over the ``feedback_count`` rows, ``fallback_rate``. Without a label
+  column the label metrics are left out rather than reported as NaN.
 """
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ from .._log import numeric, prepare, windows
 from ..errors import SchemaError
 from ..roles import infer_roles, require
 from ._table import finish, per_segment, ratio, sum_count
+from .llm import feedback_flags, hallucination_flags, llm_block
 
 TASKS = ("auto", "binary", "multiclass", "regression")
 ECE_BINS = 10
@@ -178,10 +182,12 @@ def quality(df: pd.DataFrame, freq="1D", by=None, confidence_threshold=0.6, deci
             raise SchemaError([f"{name}={v!r}: give a number between 0 and 1."])
     r = infer_roles(df, **roles)
     require(r, ["timestamp"], df, "quality()")
-    if r.get("label") is None and r.get("score") is None and r.get("prediction") is None:
+    signals = ("label", "score", "prediction", "fallback", "hallucination", "feedback")
+    if all(r.get(k) is None for k in signals):
         require(r, ["label"], df, "quality()")
+    has_label = r.get("label") is not None
     task = detect_task(df, r, task, pos_label)
-    if task != "regression" and r.get("prediction") is None and r.get("score") is None:
+    if has_label and task != "regression" and r.get("prediction") is None and r.get("score") is None:
         require(r, ["prediction"], df, "quality()")
     if task == "regression" and r.get("prediction") is None:
         require(r, ["prediction"], df, "quality() for regression")
@@ -191,7 +197,6 @@ def quality(df: pd.DataFrame, freq="1D", by=None, confidence_threshold=0.6, deci
     win = windows(log.times, freq)
     order = log.order
     excluded = {}
-    has_label = r.get("label") is not None
     score = None
     if r.get("score") is not None:
         score, excluded["score_missing"] = _scores(df, r["score"], order)
@@ -199,14 +204,18 @@ def quality(df: pd.DataFrame, freq="1D", by=None, confidence_threshold=0.6, deci
     if r.get("fallback") is not None:
         fallback, m, i = numeric(df, r["fallback"], "fallback", order)
         excluded["fallback_unknown"] = m + i
+    hallucination = None if r.get("hallucination") is None else hallucination_flags(df, r["hallucination"], order)
+    feedback = None if r.get("feedback") is None else feedback_flags(df, r["feedback"], order)
 
     if task == "binary":
         y = _binary(df, r["label"], "label", order, pos_label) if has_label else np.full(len(order), np.nan)
         if r.get("prediction") is not None:
             p = _binary(df, r["prediction"], "prediction", order, pos_label)
             excluded["prediction_missing"] = int(np.isnan(p).sum())
-        else:
+        elif score is not None:
             p = np.where(np.isnan(score), np.nan, (score >= decision_threshold).astype(np.float64))
+        else:
+            p = np.full(len(order), np.nan)
         labelled = ~np.isnan(y)
         conf = None if score is None else np.maximum(score, 1.0 - score)
     elif task == "multiclass":
@@ -227,13 +236,15 @@ def quality(df: pd.DataFrame, freq="1D", by=None, confidence_threshold=0.6, deci
         requests = np.diff(bounds)
         lab = labelled[pos].astype(np.float64)
         n_lab, _ = sum_count(lab, bounds)
-        cols = {"requests": requests, "labelled": n_lab.astype(np.int64),
-                "unlabelled": (requests - n_lab).astype(np.int64), "label_coverage": ratio(n_lab, requests)}
-        if task == "binary":
+        cols = {"requests": requests}
+        if has_label:
+            cols.update({"labelled": n_lab.astype(np.int64), "unlabelled": (requests - n_lab).astype(np.int64),
+                         "label_coverage": ratio(n_lab, requests)})
+        if has_label and task == "binary":
             cols.update(_binary_block(y[pos], p[pos], None if score is None else score[pos], bounds))
-        elif task == "multiclass":
+        elif has_label and task == "multiclass":
             cols.update(_multiclass_block(yc[pos], pc[pos], n_classes, None if score is None else score[pos], bounds))
-        else:
+        elif has_label:
             cols.update(_regression_block(y[pos], p[pos], bounds))
         if conf is not None:
             c = conf[pos]
@@ -244,6 +255,8 @@ def quality(df: pd.DataFrame, freq="1D", by=None, confidence_threshold=0.6, deci
         if fallback is not None:
             fb, known = sum_count(fallback[pos], bounds)
             cols["fallback_rate"] = ratio(fb, known)
+        cols.update(llm_block(None if hallucination is None else hallucination[pos],
+                              None if feedback is None else feedback[pos], bounds))
         return cols
 
     table = per_segment(df, log, win, by, compute)
