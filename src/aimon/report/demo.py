@@ -182,6 +182,55 @@ def quality_section(ctx: Context, report: Report) -> list[str]:
     return lines
 
 
+def llm_section(ctx: Context, report: Report) -> list[str]:
+    """Time to first token, tokens, cost, fallback, hallucination and feedback, per model."""
+    import matplotlib.pyplot as plt
+
+    from ..metrics.quality import quality
+    from ..plotting import plot_metric
+
+    roles = ctx.df.aimon.roles
+    llm_roles = ("ttft", "output_tokens", "cost", "hallucination", "feedback")
+    if all(roles.get(k) is None for k in llm_roles):
+        return []
+    daily = ctx.ops("1D")
+    by = roles.get("segment")
+    q = ctx._cached(("quality-by", by), lambda: quality(ctx.df, "1D", by=by))
+    sec = report.section("LLM assistant: time to first token, usage, cost and answer quality")
+    lines = []
+    if "ttft_p95" in daily:
+        lines.append(f"TTFT p95 per day: median {daily['ttft_p95'].median():,.0f} ms, worst "
+                     f"{daily['ttft_p95'].max():,.0f} ms on {daily['ttft_p95'].idxmax():%Y-%m-%d}.")
+    if "cost" in daily:
+        lines.append(f"Cost: {daily['cost'].sum():,.2f} USD in total, "
+                     f"{daily['cost'].sum() / max(daily['requests'].sum(), 1) * 1000:.2f} USD per 1,000 requests.")
+    if "hallucination_rate" in q and by is not None:
+        graded = q[q["evaluated"] >= 50].copy()  # a daily rate from fewer graded answers is noise
+        if len(graded):
+            graded["ratio"] = graded["hallucination_rate"] / graded.groupby(by, observed=True)[
+                "hallucination_rate"].transform("median")
+            day = graded["ratio"].idxmax()
+            row = graded.loc[[day]].sort_values("ratio").iloc[-1]
+            ev = matching_event(ctx.events, day + pd.Timedelta("12h"), slack=pd.Timedelta("12h"),
+                                kinds=["hallucination_increase"])
+            lines.append(f"Largest hallucination-rate rise: {row[by]} on {day:%Y-%m-%d}, {row['hallucination_rate']:.1%} "
+                         f"of {int(row['evaluated'])} graded answers, {row['ratio']:.1f}x its median day"
+                         + (f"  <- {ev}" if ev else ""))
+    fig, axes = plt.subplots(2, 1, figsize=(11, 5), sharex=True, layout="constrained")
+    cols = [c for c in ("ttft_p50", "ttft_p95") if c in daily]
+    if cols:
+        plot_metric(daily, cols, ax=axes[0], title="Time to first token per day (ms)")
+    if "hallucination_rate" in q and by is not None:
+        wide = q.pivot_table(index=q.index, columns=by, values="hallucination_rate", observed=True)
+        plot_metric(wide, list(wide.columns), ax=axes[1], events=ctx.events, event_kinds=["hallucination_increase"],
+                    title="Hallucination rate per model (graded sample)")
+    sec.figure(fig, alt="time to first token and hallucination rate")
+    for line in lines:
+        sec.text(line)
+    sec.table(q.reset_index(), max_rows=60)
+    return lines
+
+
 def slo_section(ctx: Context, report: Report, latency_ms=None, quantile=0.95) -> list[str]:
     from ..metrics.slo import slo
 
@@ -223,7 +272,7 @@ def _episodes(times, gap):
 
 #: (name, section function); later issues append their sections here.
 SECTIONS = [("overview", overview_section), ("ops", ops_section), ("quality", quality_section),
-            ("slo", slo_section)]
+            ("llm", llm_section), ("slo", slo_section)]
 
 
 def run(out_dir="aimon-demo", dataset="credit_scoring", df=None, echo=print) -> Path:

@@ -1,0 +1,81 @@
+"""The main job: `aimon demo` prints a summary that finds the injected incidents and writes a
+self-contained, escaped HTML report under 2 MB."""
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import aimon
+from aimon.report import Report, run
+
+
+@pytest.fixture(scope="module")
+def credit_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo")
+    lines = []
+    path = run(out_dir=out, dataset="credit_scoring", echo=lines.append)
+    return path, lines
+
+
+def test_report_is_self_contained_and_small(credit_run):
+    path, _ = credit_run
+    text = path.read_text(encoding="utf-8")
+    assert path.stat().st_size < 2_000_000
+    assert text.count("data:image/png;base64,") >= 2
+    assert not re.search(r"<(script|link)\b|src=\"http", text)  # nothing loaded from elsewhere
+
+
+def test_summary_points_at_the_injected_incidents(credit_run):
+    _, lines = credit_run
+    text = "\n".join(lines)
+    for kind in ("latency_spike", "error_burst", "latency_degradation", "concept_drift"):
+        assert f"<- {kind}" in text or f", {kind}" in text, kind
+    assert "Report written to" in lines[-1]
+
+
+def test_chatbot_demo_has_llm_section(tmp_path):
+    lines = []
+    path = run(out_dir=tmp_path, dataset="chatbot", echo=lines.append)
+    html = path.read_text(encoding="utf-8")
+    assert "time to first token" in html.lower() and "hallucination" in html.lower()
+    assert any("hallucination_increase" in line for line in lines)
+
+
+def test_user_strings_are_escaped(tmp_path):
+    rng = np.random.default_rng(0)
+    n = 400
+    evil = "<script>alert(1)</script>"
+    df = pd.DataFrame({"latency_ms": rng.lognormal(4, 0.4, n), "error": rng.uniform(size=n) < 0.02,
+                       evil: rng.normal(size=n), "model_version": [evil] * n,
+                       "score": rng.uniform(size=n), "label": (rng.uniform(size=n) < 0.5).astype(float)},
+                      index=pd.Timestamp("2026-03-01", tz="UTC") + pd.to_timedelta(np.sort(rng.uniform(0, 3 * 86400, n)), unit="s"))
+    before = df.copy(deep=True)
+    path = run(out_dir=tmp_path, dataset="custom", df=df, echo=lambda *_: None)
+    html = path.read_text(encoding="utf-8")
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+    pd.testing.assert_frame_equal(df, before)
+
+
+def test_report_object_escapes_titles_and_has_repr():
+    r = Report("<b>title</b>")
+    r.section("<i>s</i>").text("<x>").pre("<y>").table(pd.DataFrame({"<c>": ["<v>"]}))
+    html = r.to_html()
+    assert "<b>title</b>" not in html and "<i>s</i>" not in html and "<x>" not in html and "<c>" not in html
+    assert "&lt;v&gt;" in html and "Report(" in repr(r) and r._repr_html_() == html
+
+
+def test_unknown_dataset_is_a_clear_error(tmp_path):
+    with pytest.raises(aimon.AimonError, match="credit_scoring"):
+        run(out_dir=tmp_path, dataset="nope", echo=lambda *_: None)
+
+
+def test_command_line_runs_the_demo(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "aimon", "demo", "--out", str(tmp_path / "o")],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "Report written to" in out.stdout
+    assert (tmp_path / "o" / "report.html").exists()
