@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 export MPLBACKEND := Agg
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test bench docs clean
+.PHONY: demo test bench notebooks clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "pandas-aimon needs Python >= 3.10, found " + sys.version.split()[0]'
@@ -30,6 +30,11 @@ test: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[test,bench]"
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+# Re-run every notebook in place so the stored outputs (which nbval compares) are current.
+notebooks: $(VENV)/.installed-test
+	$(BIN)/python -m pip install -q --disable-pip-version-check nbclient
+	$(BIN)/jupyter execute --inplace notebooks/*.ipynb
 
 clean:
 	rm -rf $(VENV) aimon-demo .pytest_cache

@@ -83,7 +83,7 @@ class Roles(dict):
 
     def _repr_html_(self) -> str:
         rows = "".join(
-            f"<tr><td>{html.escape(r)}</td><td>{html.escape(str(c)) if c is not None else '&mdash;'}</td>"
+            f"<tr><td>{html.escape(r)}</td><td>{'&mdash;' if pd.isna(c) else html.escape(str(c))}</td>"
             f"<td>{html.escape(m)}</td></tr>"
             for r, c, m in self.table.itertuples(index=False)
         )
