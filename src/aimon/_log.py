@@ -24,6 +24,7 @@ class Log:
     order: np.ndarray                # positions in the original frame, in time order
     n_rows: int                      # rows in the input frame
     dropped: dict = field(default_factory=dict)  # reason -> number of rows left out
+    in_order: bool = False           # every row kept and already in time order (order is 0..n-1)
 
     @property
     def i8(self) -> np.ndarray:
@@ -32,9 +33,7 @@ class Log:
     @property
     def rows(self):
         """Indexer of the input's rows in time order: a plain slice when they already are."""
-        if len(self.order) == self.n_rows and (self.n_rows == 0 or (self.order[0] == 0 and self.order[-1] == self.n_rows - 1)):
-            return slice(None)
-        return self.order
+        return slice(None) if self.in_order else self.order
 
     def column(self, df: pd.DataFrame, col):
         """The column's values in time order (a numpy array or extension array)."""
@@ -61,6 +60,11 @@ def _timestamps(df: pd.DataFrame, col) -> tuple[pd.DatetimeIndex, str | None]:
             parsed = pd.to_datetime(values, errors="coerce", format="mixed")
             if not pd.api.types.is_datetime64_any_dtype(parsed.dtype):
                 raise ValueError("mixed time zones")
+            if parsed.isna().sum() > values.isna().sum():
+                # Timestamps in different zones are coerced to NaT rather than refused: try UTC
+                in_utc = pd.to_datetime(values, errors="coerce", format="mixed", utc=True)
+                if in_utc.isna().sum() < parsed.isna().sum():
+                    parsed, note = in_utc, "timestamps with different time zones were converted to UTC"
         except (ValueError, TypeError):
             parsed = pd.to_datetime(values, errors="coerce", format="mixed", utc=True)
             note = "timestamps with different time zones were converted to UTC"
@@ -90,8 +94,9 @@ def prepare(df: pd.DataFrame, roles: Roles) -> Log:
         warnings.warn(f"{n_bad} of {len(df)} rows have no usable timestamp in "
                       f"{col if col != INDEX else 'the index'!r} and were left out (counted in the result).",
                       DataDroppedWarning, stacklevel=3)
-    out = Log(times=times if (is_sorted and not n_bad) else times[idx], order=idx, n_rows=len(df),
-              dropped=dropped)
+    in_order = is_sorted and not n_bad
+    out = Log(times=times if in_order else times[idx], order=idx, n_rows=len(df), dropped=dropped,
+              in_order=in_order)
     if note:
         out.dropped["note"] = note
     return out
@@ -139,12 +144,13 @@ class Windows:
 
     labels: pd.DatetimeIndex
     seconds: np.ndarray   # length of each window
-    side: str             # 'left' (bins [start, end)) or 'right' (bins (start, end], e.g. 'ME')
+    side: str             # 'left' (labelled by their start) or 'right' (labelled by their last day: 'W', 'ME')
+    ends: pd.DatetimeIndex | None = None  # exclusive end of each window (same unit as the times)
 
     def bounds(self, i8: np.ndarray) -> np.ndarray:
         """Rows ``bounds[k]:bounds[k+1]`` of the sorted int64 times ``i8`` fall in window k."""
         if self.side == "right":
-            b = np.concatenate([[0], np.searchsorted(i8, self.labels.asi8, side="right")])
+            b = np.concatenate([[0], np.searchsorted(i8, self.ends.asi8[:-1], side="left"), [len(i8)]])
         else:
             b = np.concatenate([np.searchsorted(i8, self.labels.asi8, side="left"), [len(i8)]])
         b = b.astype(np.int64)
@@ -153,22 +159,35 @@ class Windows:
         return b
 
 
+def _after_day(idx: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    """Midnight (wall clock) after each day of ``idx``."""
+    wall = idx.tz_localize(None) + pd.Timedelta(days=1)
+    return wall.tz_localize(idx.tz) if idx.tz is not None else wall
+
+
 def windows(times: pd.DatetimeIndex, freq) -> Windows:
     """The windows of ``freq`` that cover the sorted ``times``, empty ones included."""
     try:
-        grouper = pd.Grouper(freq=freq)
         offset = pd.tseries.frequencies.to_offset(freq)
+        if offset is None or offset.n <= 0:
+            raise ValueError("a window needs a positive length")
+        grouper = pd.Grouper(freq=freq)
     except (ValueError, TypeError) as exc:
         raise SchemaError([f"freq={freq!r} is not a pandas frequency ({exc}). "
                            "Use e.g. '5min', '1h', '1D'."]) from None
     if len(times) == 0:
-        return Windows(times[:0], np.zeros(0), "left")
-    labels = pd.DatetimeIndex(pd.Series([0, 0], index=times[[0, -1]]).resample(freq).size().index)
+        return Windows(times[:0], np.zeros(0), "left", times[:0])
+    unit = times.unit
+    labels = pd.DatetimeIndex(pd.Series([0, 0], index=times[[0, -1]]).resample(freq).size().index).as_unit(unit)
     if grouper.closed == "right":
-        start, end = (labels - offset, labels) if grouper.label == "right" else (labels, labels + offset)
+        # resample's right-closed frequencies ('W', 'ME', 'QE', 'YE', ...) are labelled by their
+        # last day and hold all of it: window k is [day after label k-1, day after label k).
+        start, end = _after_day(labels - offset), _after_day(labels)
     else:
         start, end = labels, labels + offset
-    return Windows(labels, (end.asi8 - start.asi8) / 1e9, "right" if grouper.closed == "right" else "left")
+    start, end = start.as_unit(unit), end.as_unit(unit)
+    seconds = np.asarray((end - start).total_seconds(), dtype=np.float64)
+    return Windows(labels, seconds, "right" if grouper.closed == "right" else "left", end)
 
 
 def window_ids(bounds: np.ndarray) -> np.ndarray:

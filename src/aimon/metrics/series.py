@@ -28,7 +28,10 @@ def window_stats(series: pd.Series, freq="5min", quantiles=(0.5, 0.95, 0.99)) ->
     if not isinstance(series.index, pd.DatetimeIndex):
         raise SchemaError([f"window_stats() needs a Series with a DatetimeIndex; this one has a "
                            f"{type(series.index).__name__}. Set one with series.index = pd.to_datetime(...)."])
-    qs = np.sort(np.asarray(quantiles, dtype=np.float64).ravel())
+    try:
+        qs = np.sort(np.asarray(quantiles, dtype=np.float64).ravel())
+    except (TypeError, ValueError):
+        qs = np.array([np.nan])
     if qs.size == 0 or np.isnan(qs).any() or (qs < 0).any() or (qs > 1).any():
         raise SchemaError([f"quantiles={quantiles!r}: give numbers between 0 and 1, e.g. (0.5, 0.95)."])
     name = series.name if series.name is not None else "value"

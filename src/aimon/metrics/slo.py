@@ -10,6 +10,8 @@ and 30min above 6; ticket: 3d and 6h above 1).
 """
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 import pandas as pd
 
@@ -23,10 +25,15 @@ from .ops import error_flags
 BURN_ALERTS = (("page_fast", "1h", "5min", 14.4), ("page_slow", "6h", "30min", 6.0), ("ticket", "3D", "6h", 1.0))
 
 
-def _trailing_rate(i8, bad_cum, valid_cum, ends, length_ns):
-    """Bad share of requests in [end - length, end) for each window end."""
+def _is_number(x) -> bool:
+    """A real number, numpy's included (np.int64(300) from a frame), but not a bool."""
+    return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
+
+
+def _trailing_rate(i8, bad_cum, valid_cum, ends, starts):
+    """Bad share of requests in [start, end) for each trailing window (int64 times, same unit)."""
     hi = np.searchsorted(i8, ends, side="left")
-    lo = np.searchsorted(i8, ends - length_ns, side="left")
+    lo = np.searchsorted(i8, starts, side="left")
     return ratio(bad_cum[hi] - bad_cum[lo], valid_cum[hi] - valid_cum[lo])
 
 
@@ -63,9 +70,9 @@ def slo(df: pd.DataFrame, latency_ms=None, quantile=0.95, freq="1h", by=None, bu
     >>> bool(((s["compliance"] >= 0) & (s["compliance"] <= 1)).all())
     True
     """
-    if not (isinstance(quantile, (int, float)) and 0 < quantile < 1):
+    if not (_is_number(quantile) and 0 < quantile < 1):
         raise SchemaError([f"quantile={quantile!r}: give the objective as a share between 0 and 1, e.g. 0.95."])
-    if latency_ms is not None and not (isinstance(latency_ms, (int, float)) and latency_ms > 0):
+    if latency_ms is not None and not (_is_number(latency_ms) and latency_ms > 0):
         raise SchemaError([f"latency_ms={latency_ms!r}: give the latency target in milliseconds, e.g. 300."])
     r = infer_roles(df, **roles)
     require(r, ["timestamp"] + (["latency"] if latency_ms is not None else ["error"]), df, "slo()")
@@ -88,8 +95,13 @@ def slo(df: pd.DataFrame, latency_ms=None, quantile=0.95, freq="1h", by=None, bu
     budget = 1.0 - quantile
     rules = []
     for rule in burn_alerts:
-        name, long_w, short_w, factor = rule
-        rules.append((name, long_w, short_w, float(factor)))
+        try:
+            name, long_w, short_w, factor = rule
+            pd.Timedelta(long_w), pd.Timedelta(short_w)
+            rules.append((name, long_w, short_w, float(factor)))
+        except (TypeError, ValueError):
+            raise SchemaError([f"burn_alerts: {rule!r} is not a rule (name, long window, short window, factor), "
+                               "e.g. burn_alerts=[('page', '1h', '5min', 14.4)]."]) from None
 
     def compute(pos, bounds):
         b = bad[pos]
@@ -107,12 +119,13 @@ def slo(df: pd.DataFrame, latency_ms=None, quantile=0.95, freq="1h", by=None, bu
         known = ~np.isnan(b)
         bad_cum = np.concatenate([[0.0], np.cumsum(np.where(known, b, 0.0))])
         valid_cum = np.concatenate([[0.0], np.cumsum(known.astype(np.float64))])
-        ends = win.labels.asi8 + (win.seconds * 1e9).astype(np.int64)
+        ends = win.ends.asi8
         rates = {}
         for name, long_w, short_w, factor in rules:
             for w in (long_w, short_w):
                 if w not in rates:
-                    rates[w] = ratio(_trailing_rate(i8, bad_cum, valid_cum, ends, pd.Timedelta(w).value), budget)
+                    starts = (win.ends - pd.Timedelta(w)).as_unit(win.ends.unit).asi8
+                    rates[w] = ratio(_trailing_rate(i8, bad_cum, valid_cum, ends, starts), budget)
                     cols[f"burn_rate_{w}"] = rates[w]
             cols[name] = (rates[long_w] > factor) & (rates[short_w] > factor)
         return cols
