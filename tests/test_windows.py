@@ -148,3 +148,23 @@ def test_window_summary_single_value_and_all_ties():
     np.testing.assert_array_equal(out[0], [1, 4.0, 4.0, 4.0, 4.0, 4.0, 4.0])
     assert out[1, 0] == 0 and np.isnan(out[1, 2:]).all()
     np.testing.assert_array_equal(out[2], [3, 6.0, 2.0, 2.0, 2.0, 2.0, 2.0])
+
+
+def test_parallel_and_serial_kernels_agree_with_numpy():
+    from aimon._kernels.windows import _summary_parallel, _summary_serial
+
+    rng = np.random.default_rng(7)
+    values = np.round(rng.lognormal(3, 1, 5000), 1)
+    values[rng.uniform(size=values.size) < 0.05] = np.nan
+    bounds = np.unique(np.concatenate([[0, values.size], rng.integers(0, values.size, 60)])).astype(np.int64)
+    qs = np.array([0.0, 0.5, 0.95, 0.99, 1.0])
+    par = _summary_parallel(values, bounds, qs)
+    ser = _summary_serial(values, bounds, qs)
+    np.testing.assert_array_equal(par, ser)
+    for w in range(len(bounds) - 1):
+        chunk = values[bounds[w]:bounds[w + 1]]
+        chunk = chunk[~np.isnan(chunk)]
+        assert par[w, 0] == chunk.size
+        if chunk.size:
+            np.testing.assert_allclose(par[w, 4:], np.quantile(chunk, qs), rtol=1e-12)
+            np.testing.assert_allclose(par[w, 2], chunk.mean(), rtol=1e-12)

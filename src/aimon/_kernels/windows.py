@@ -6,6 +6,8 @@ from numba import njit, prange
 
 from .select import select
 
+PARALLEL_MIN_ROWS = 200_000  # below this, threads cost more than they save
+
 
 @njit(cache=True)
 def lerp(a, b, t):
@@ -16,46 +18,65 @@ def lerp(a, b, t):
     return a + d * t
 
 
+@njit(cache=True)
+def summarize(values, a, b, qs, row):
+    """Fill ``row`` = [n_valid, sum, mean, max, quantiles...] for values[a:b] (NaN = not usable).
+    Quantiles (``qs`` ascending) come from quickselect on a copy, not a sort: O(n)."""
+    buf = np.empty(b - a)
+    m = 0
+    s = 0.0
+    mx = -np.inf
+    for i in range(a, b):
+        v = values[i]
+        if not np.isnan(v):
+            buf[m] = v
+            m += 1
+            s += v
+            if v > mx:
+                mx = v
+    row[0] = m
+    row[1] = s
+    if m == 0:
+        return
+    row[2] = s / m
+    row[3] = mx
+    start = 0
+    for j in range(qs.shape[0]):
+        pos = qs[j] * (m - 1)
+        lo = min(int(np.floor(pos)), m - 1)
+        select(buf, start, m, lo)
+        upper = buf[lo]
+        if lo + 1 < m:
+            upper = buf[lo + 1]
+            for t in range(lo + 2, m):
+                if buf[t] < upper:
+                    upper = buf[t]
+        row[4 + j] = lerp(buf[lo], upper, pos - lo)
+        start = lo
+
+
 @njit(cache=True, parallel=True)
-def window_summary(values, bounds, qs):
-    """For each window k (rows bounds[k]:bounds[k+1]) of ``values`` (NaN = not usable):
-    columns [n_valid, sum, mean, max, quantile(qs[0]), ...] with numpy's 'linear' quantiles.
-    ``qs`` must be ascending. Quantiles come from quickselect, not a sort: O(n) per window."""
+def _summary_parallel(values, bounds, qs):
     k = bounds.shape[0] - 1
-    nq = qs.shape[0]
-    out = np.full((k, 4 + nq), np.nan)
+    out = np.full((k, 4 + qs.shape[0]), np.nan)
     for w in prange(k):
-        a = bounds[w]
-        b = bounds[w + 1]
-        buf = np.empty(b - a)
-        m = 0
-        s = 0.0
-        mx = -np.inf
-        for i in range(a, b):
-            v = values[i]
-            if not np.isnan(v):
-                buf[m] = v
-                m += 1
-                s += v
-                if v > mx:
-                    mx = v
-        out[w, 0] = m
-        out[w, 1] = s
-        if m == 0:
-            continue
-        out[w, 2] = s / m
-        out[w, 3] = mx
-        start = 0
-        for j in range(nq):
-            pos = qs[j] * (m - 1)
-            lo = min(int(np.floor(pos)), m - 1)
-            select(buf, start, m, lo)
-            upper = buf[lo]
-            if lo + 1 < m:
-                upper = buf[lo + 1]
-                for t in range(lo + 2, m):
-                    if buf[t] < upper:
-                        upper = buf[t]
-            out[w, 4 + j] = lerp(buf[lo], upper, pos - lo)
-            start = lo
+        summarize(values, bounds[w], bounds[w + 1], qs, out[w])
     return out
+
+
+@njit(cache=True)
+def _summary_serial(values, bounds, qs):
+    k = bounds.shape[0] - 1
+    out = np.full((k, 4 + qs.shape[0]), np.nan)
+    for w in range(k):
+        summarize(values, bounds[w], bounds[w + 1], qs, out[w])
+    return out
+
+
+def window_summary(values, bounds, qs):
+    """For each window k (rows bounds[k]:bounds[k+1]) of ``values``: columns
+    [n_valid, sum, mean, max, quantile(qs[0]), ...] with numpy's 'linear' quantiles.
+    ``qs`` must be ascending; windows are summarised in parallel for large inputs."""
+    if values.shape[0] >= PARALLEL_MIN_ROWS:
+        return _summary_parallel(values, bounds, qs)
+    return _summary_serial(values, bounds, qs)
