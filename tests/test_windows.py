@@ -168,3 +168,34 @@ def test_parallel_and_serial_kernels_agree_with_numpy():
         if chunk.size:
             np.testing.assert_allclose(par[w, 4:], np.quantile(chunk, qs), rtol=1e-12)
             np.testing.assert_allclose(par[w, 2], chunk.mean(), rtol=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), size=st.integers(1024, 6000),
+       kind=st.sampled_from(["lognormal", "rounded", "normal", "mixed_scales", "few_values", "constant",
+                             "signed_zeros", "huge_span", "inf"]),
+       qs=st.lists(st.floats(0, 1), min_size=1, max_size=6))
+def test_histogram_selection_equals_numpy_quantile_on_large_windows(seed, size, kind, qs):
+    """Windows of >= 1024 values take the histogram path of the selection kernel."""
+    from aimon._kernels.select import quantiles
+
+    rng = np.random.default_rng(seed)
+    x = {
+        "lognormal": lambda: rng.lognormal(4, 1, size),
+        "rounded": lambda: np.round(rng.lognormal(4, 0.5, size), 1),
+        "normal": lambda: rng.normal(0, 1, size),
+        "mixed_scales": lambda: rng.normal(0, 1, size) * 10.0 ** rng.integers(-300, 300, size),
+        "few_values": lambda: rng.integers(-2, 3, size).astype(float),
+        "constant": lambda: np.full(size, 7.5),
+        "signed_zeros": lambda: rng.choice([-0.0, 0.0, 5e-324, -5e-324, 1.0], size),
+        "huge_span": lambda: rng.choice([-1.7e308, 1.7e308, 0.0, 1e-308], size),
+        "inf": lambda: np.where(rng.uniform(size=size) < 0.01, np.inf, rng.normal(size=size)),
+    }[kind]()
+    qs = np.sort(np.asarray(qs))
+    out = np.empty(len(qs))
+    work = x.copy()
+    quantiles(work, size, qs, out, 0)
+    with np.errstate(invalid="ignore", over="ignore"):
+        want = np.quantile(x, qs)
+    np.testing.assert_allclose(out, want, rtol=1e-12, atol=0, equal_nan=True)
+    np.testing.assert_array_equal(np.sort(work), np.sort(x))  # only reordered

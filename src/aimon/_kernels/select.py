@@ -1,6 +1,7 @@
 """In-place selection (quickselect): the k-th smallest value without a full sort."""
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 
@@ -40,3 +41,120 @@ def select(x, lo, hi, k):
             lo = i
         else:
             return
+
+
+NBUCKETS = 2048
+SMALL = 1024  # below this many values, plain quickselect is as fast
+
+
+@njit(cache=True)
+def _mono(bits):
+    # an int64 that orders like the float64 whose bits these are
+    return bits ^ ((bits >> 63) & 0x7FFFFFFFFFFFFFFF)
+
+
+@njit(cache=True)
+def _lerp(a, b, t):
+    # numpy's 'linear' quantile interpolation, with numpy's formula for t >= 0.5
+    d = b - a
+    if t >= 0.5:
+        return b - d * (1.0 - t)
+    return a + d * t
+
+
+@njit(cache=True)
+def kth_values(x, lo, hi, ranks, out):
+    """out[r] = the ranks[r]-th smallest (0-based) of the finite x[lo:hi]; ranks ascending.
+    x[lo:hi] is reordered in place.
+
+    Large inputs: one histogram pass over the order-preserving integer image of the floats
+    (roughly logarithmic buckets, so heavy tails are fine), one pass that gathers only the values
+    in the buckets holding the wanted ranks, then the same inside each of those buckets. Both
+    passes branch predictably, unlike quickselect's partitioning of the whole array.
+    """
+    m = hi - lo
+    nr = ranks.shape[0]
+    if m < SMALL:
+        start = lo
+        for r in range(nr):
+            k = lo + ranks[r]
+            select(x, start, hi, k)
+            out[r] = x[k]
+            start = k
+        return
+    bits = x[lo:hi].view(np.int64)
+    kmin = _mono(bits[0])
+    kmax = kmin
+    for i in range(1, m):
+        k = _mono(bits[i])
+        if k < kmin:
+            kmin = k
+        elif k > kmax:
+            kmax = k
+    if kmax == kmin:  # all values are the same number
+        for r in range(nr):
+            out[r] = x[lo]
+        return
+    # offsets from the minimum in unsigned arithmetic: the span of int64 keys can exceed 2**63
+    base = np.uint64(kmin)
+    span = np.uint64(kmax) - base
+    shift = np.uint64(0)
+    while (span >> shift) >= np.uint64(NBUCKETS):
+        shift += np.uint64(1)
+    counts = np.zeros(NBUCKETS, dtype=np.int64)
+    for i in range(m):
+        counts[np.int64((np.uint64(_mono(bits[i])) - base) >> shift)] += 1
+    # which bucket holds each rank, and where each wanted bucket's values go
+    slot = np.full(NBUCKETS, -1, dtype=np.int64)
+    bucket_first = np.empty(nr, dtype=np.int64)  # rank of the first value of each wanted bucket
+    slot_bucket = np.empty(nr, dtype=np.int64)
+    seg = np.zeros(nr + 1, dtype=np.int64)
+    rank_slot = np.empty(nr, dtype=np.int64)
+    nslots = 0
+    cum = 0
+    b = 0
+    for r in range(nr):  # ranks ascend, so one sweep over the buckets finds them all
+        while cum + counts[b] <= ranks[r]:
+            cum += counts[b]
+            b += 1
+        if slot[b] < 0:
+            slot[b] = nslots
+            slot_bucket[nslots] = b
+            bucket_first[nslots] = cum
+            seg[nslots + 1] = seg[nslots] + counts[b]
+            nslots += 1
+        rank_slot[r] = slot[b]
+    cand = np.empty(seg[nslots])
+    fill = seg[:nslots].copy()
+    for i in range(m):
+        s = slot[np.int64((np.uint64(_mono(bits[i])) - base) >> shift)]
+        if s >= 0:
+            cand[fill[s]] = x[lo + i]
+            fill[s] += 1
+    r = 0
+    while r < nr:  # the ranks of one bucket, searched inside that bucket
+        s = rank_slot[r]
+        e = r
+        while e + 1 < nr and rank_slot[e + 1] == s:
+            e += 1
+        local = ranks[r:e + 1] - bucket_first[s]
+        sub = np.empty(e + 1 - r)
+        kth_values(cand, seg[s], seg[s + 1], local, sub)
+        out[r:e + 1] = sub
+        r = e + 1
+
+
+@njit(cache=True)
+def quantiles(x, m, qs, out, offset):
+    """numpy 'linear' quantiles ``qs`` (ascending) of the finite values x[:m] (reordered in place)
+    into out[offset + j]."""
+    nq = qs.shape[0]
+    ranks = np.empty(2 * nq, dtype=np.int64)
+    for j in range(nq):
+        lo = min(int(np.floor(qs[j] * (m - 1))), m - 1)
+        ranks[2 * j] = lo
+        ranks[2 * j + 1] = min(lo + 1, m - 1)
+    values = np.empty(2 * nq)
+    kth_values(x, 0, m, ranks, values)
+    for j in range(nq):
+        out[offset + j] = _lerp(values[2 * j], values[2 * j + 1], qs[j] * (m - 1) - ranks[2 * j])

@@ -4,24 +4,15 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .select import select
+from .select import quantiles
 
 PARALLEL_MIN_ROWS = 200_000  # below this, threads cost more than they save
 
 
 @njit(cache=True)
-def lerp(a, b, t):
-    # numpy's 'linear' quantile interpolation, with numpy's formula for t >= 0.5
-    d = b - a
-    if t >= 0.5:
-        return b - d * (1.0 - t)
-    return a + d * t
-
-
-@njit(cache=True)
 def summarize(values, a, b, qs, row):
     """Fill ``row`` = [n_valid, sum, mean, max, quantiles...] for values[a:b] (NaN = not usable).
-    Quantiles (``qs`` ascending) come from quickselect on a copy, not a sort: O(n)."""
+    Quantiles (``qs`` ascending) are selected on a copy in linear time, not sorted."""
     buf = np.empty(b - a)
     m = 0
     s = 0.0
@@ -40,19 +31,7 @@ def summarize(values, a, b, qs, row):
         return
     row[2] = s / m
     row[3] = mx
-    start = 0
-    for j in range(qs.shape[0]):
-        pos = qs[j] * (m - 1)
-        lo = min(int(np.floor(pos)), m - 1)
-        select(buf, start, m, lo)
-        upper = buf[lo]
-        if lo + 1 < m:
-            upper = buf[lo + 1]
-            for t in range(lo + 2, m):
-                if buf[t] < upper:
-                    upper = buf[t]
-        row[4 + j] = lerp(buf[lo], upper, pos - lo)
-        start = lo
+    quantiles(buf, m, qs, row, 4)
 
 
 @njit(cache=True, parallel=True)
