@@ -304,3 +304,13 @@ def log_parts(df):
         if c in df.columns:
             cols["error"] = df[c].tolist()
     return times, cols
+
+
+def assert_index_equal(left, right, check_freq=False, **kw):
+    """pd.testing.assert_index_equal, ignoring ``freq`` on pandas 2 (which lacks check_freq)."""
+    if not check_freq:
+        left, right = pd.Index(left), pd.Index(right)
+        if isinstance(left, pd.DatetimeIndex) and isinstance(right, pd.DatetimeIndex):
+            # pandas 2 builds ns indexes from lists of Timestamps whatever their unit
+            left, right = left._with_freq(None).as_unit("ns"), right._with_freq(None).as_unit("ns")
+    pd.testing.assert_index_equal(left, right, **kw)

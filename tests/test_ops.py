@@ -51,7 +51,7 @@ def test_ops_equals_reference(freq, span, data):
     unchanged(df, before)
     times, cols = naive.log_parts(df)
     assert_table(got, naive.ops(times, cols, freq))
-    pd.testing.assert_index_equal(got.index, resample_index(times, freq), check_names=False, check_freq=False)
+    naive.assert_index_equal(got.index, resample_index(times, freq), check_names=False, check_freq=False)
     # the accessor is the same function
     pd.testing.assert_frame_equal(df.aimon.ops(freq), got)
 
@@ -107,7 +107,7 @@ def test_ops_by_segment_equals_ops_of_each_subset(freq, span, data):
     for i, key in enumerate(keys):
         part = got.iloc[i * len(labels):(i + 1) * len(labels)]
         assert (part["model_version"].isna().all() if key is np.nan else (part["model_version"] == key).all())
-        pd.testing.assert_index_equal(part.index, pd.DatetimeIndex(labels), check_names=False, check_freq=False)
+        naive.assert_index_equal(part.index, pd.DatetimeIndex(labels), check_names=False, check_freq=False)
         mask = (seg.isna() if key is np.nan else seg == key).to_numpy()
         sub_cols = {k: [v for v, m in zip(vals, mask) if m] for k, vals in cols.items()}
         assert_table(part.drop(columns="model_version"), naive.ops(times[mask], sub_cols, freq, labels=labels))
@@ -186,7 +186,7 @@ def test_window_stats_equals_resample(times, data, freq, qs):
     got = s.aimon.window_stats(freq, quantiles=qs)
     pd.testing.assert_series_equal(s, before)
     clean = s.replace([np.inf, -np.inf], np.nan).resample(freq)
-    pd.testing.assert_index_equal(got.index, resample_index(times, freq), check_names=False, check_freq=False)
+    naive.assert_index_equal(got.index, resample_index(times, freq), check_names=False, check_freq=False)
     np.testing.assert_array_equal(got["count"], clean.count())
     np.testing.assert_array_equal(got["missing"], clean.size() - clean.count())
     np.testing.assert_allclose(got["mean"], clean.mean(), rtol=1e-12, atol=1e-12, equal_nan=True)

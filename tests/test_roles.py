@@ -108,7 +108,8 @@ def test_with_roles_returns_new_frame_and_persists():
     assert tagged.attrs["aimon_roles"] == {"latency": "t_ms", "error": "fail"}
     pd.testing.assert_frame_equal(tagged, df)
     # pandas >= 3 builds a new accessor on every access: the roles live in attrs
-    assert tagged.aimon is not tagged.aimon
+    if int(pd.__version__.split(".")[0]) >= 3:  # pandas 2 caches accessors; pandas 3 builds one per access
+        assert tagged.aimon is not tagged.aimon
     assert tagged.aimon.roles["latency"] == "t_ms" and tagged.aimon.roles["error"] == "fail"
     assert df.aimon.roles["latency"] is None
     got = tagged.aimon.ops("1h")

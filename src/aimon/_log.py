@@ -165,6 +165,13 @@ def _after_day(idx: pd.DatetimeIndex) -> pd.DatetimeIndex:
     return wall.tz_localize(idx.tz) if idx.tz is not None else wall
 
 
+def _add_period(label: pd.Timestamp, offset) -> pd.Timestamp:
+    if label.tz is not None and isinstance(offset, pd.offsets.Day):
+        wall = label.tz_localize(None) + offset
+        return wall.tz_localize(label.tz, ambiguous=True, nonexistent="shift_forward")
+    return label + offset
+
+
 def windows(times: pd.DatetimeIndex, freq) -> Windows:
     """The windows of ``freq`` that cover the sorted ``times``, empty ones included."""
     try:
@@ -184,7 +191,9 @@ def windows(times: pd.DatetimeIndex, freq) -> Windows:
         # last day and hold all of it: window k is [day after label k-1, day after label k).
         start, end = _after_day(labels - offset), _after_day(labels)
     else:
-        start, end = labels, labels + offset
+        # consecutive windows touch; the last one ends one period after its label, counted in wall
+        # time for whole days so that DST days last 23 or 25 hours (as resample bins them)
+        start, end = labels, labels.append(pd.DatetimeIndex([_add_period(labels[-1], offset)]))[1:]
     start, end = start.as_unit(unit), end.as_unit(unit)
     seconds = np.asarray((end - start).total_seconds(), dtype=np.float64)
     return Windows(labels, seconds, "right" if grouper.closed == "right" else "left", end)

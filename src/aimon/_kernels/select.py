@@ -63,17 +63,72 @@ def _lerp(a, b, t):
 
 
 @njit(cache=True)
+def _key_range(bits):
+    kmin = _mono(bits[0])
+    kmax = kmin
+    for i in range(1, bits.shape[0]):
+        k = _mono(bits[i])
+        if k < kmin:
+            kmin = k
+        elif k > kmax:
+            kmax = k
+    return kmin, kmax
+
+
+@njit(cache=True)
+def _histogram(bits, kmin, kmax):
+    """Bucket counts of the keys; bucket = (key - kmin) >> shift, computed in unsigned arithmetic
+    because the span of int64 keys can exceed 2**63."""
+    base = np.uint64(kmin)
+    span = np.uint64(kmax) - base
+    shift = np.uint64(0)
+    while (span >> shift) >= np.uint64(NBUCKETS):
+        shift += np.uint64(1)
+    counts = np.zeros(NBUCKETS, dtype=np.int64)
+    for i in range(bits.shape[0]):
+        counts[np.int64((np.uint64(_mono(bits[i])) - base) >> shift)] += 1
+    return counts, base, shift
+
+
+@njit(cache=True)
+def _kth(x, lo, hi, k):
+    """The k-th smallest (k counted from 0 at x[0]) of x[lo:hi]; narrows by histogram, then selects."""
+    while hi - lo >= SMALL:
+        bits = x[lo:hi].view(np.int64)
+        kmin, kmax = _key_range(bits)
+        if kmin == kmax:
+            return x[lo]
+        counts, base, shift = _histogram(bits, kmin, kmax)
+        rank = k - lo
+        b = 0
+        while rank >= counts[b]:
+            rank -= counts[b]
+            b += 1
+        y = np.empty(counts[b])
+        n = 0
+        for i in range(hi - lo):
+            if np.int64((np.uint64(_mono(bits[i])) - base) >> shift) == b:
+                y[n] = x[lo + i]
+                n += 1
+        x, lo, hi, k = y, 0, n, rank  # the bucket holds fewer values than before: this ends
+    select(x, lo, hi, k)
+    return x[k]
+
+
+@njit(cache=True)
 def kth_values(x, lo, hi, ranks, out):
     """out[r] = the ranks[r]-th smallest (0-based) of the finite x[lo:hi]; ranks ascending.
     x[lo:hi] is reordered in place.
 
     Large inputs: one histogram pass over the order-preserving integer image of the floats
     (roughly logarithmic buckets, so heavy tails are fine), one pass that gathers only the values
-    in the buckets holding the wanted ranks, then the same inside each of those buckets. Both
-    passes branch predictably, unlike quickselect's partitioning of the whole array.
+    in the buckets holding the wanted ranks, then the same inside each of those buckets until few
+    values are left for quickselect. Both passes branch predictably, unlike quickselect's
+    partitioning of the whole array.
     """
     m = hi - lo
     nr = ranks.shape[0]
+    bits = x[lo:hi].view(np.int64)
     if m < SMALL:
         start = lo
         for r in range(nr):
@@ -82,32 +137,15 @@ def kth_values(x, lo, hi, ranks, out):
             out[r] = x[k]
             start = k
         return
-    bits = x[lo:hi].view(np.int64)
-    kmin = _mono(bits[0])
-    kmax = kmin
-    for i in range(1, m):
-        k = _mono(bits[i])
-        if k < kmin:
-            kmin = k
-        elif k > kmax:
-            kmax = k
-    if kmax == kmin:  # all values are the same number
+    kmin, kmax = _key_range(bits)
+    if kmin == kmax:  # all values are the same number
         for r in range(nr):
             out[r] = x[lo]
         return
-    # offsets from the minimum in unsigned arithmetic: the span of int64 keys can exceed 2**63
-    base = np.uint64(kmin)
-    span = np.uint64(kmax) - base
-    shift = np.uint64(0)
-    while (span >> shift) >= np.uint64(NBUCKETS):
-        shift += np.uint64(1)
-    counts = np.zeros(NBUCKETS, dtype=np.int64)
-    for i in range(m):
-        counts[np.int64((np.uint64(_mono(bits[i])) - base) >> shift)] += 1
+    counts, base, shift = _histogram(bits, kmin, kmax)
     # which bucket holds each rank, and where each wanted bucket's values go
     slot = np.full(NBUCKETS, -1, dtype=np.int64)
     bucket_first = np.empty(nr, dtype=np.int64)  # rank of the first value of each wanted bucket
-    slot_bucket = np.empty(nr, dtype=np.int64)
     seg = np.zeros(nr + 1, dtype=np.int64)
     rank_slot = np.empty(nr, dtype=np.int64)
     nslots = 0
@@ -119,7 +157,6 @@ def kth_values(x, lo, hi, ranks, out):
             b += 1
         if slot[b] < 0:
             slot[b] = nslots
-            slot_bucket[nslots] = b
             bucket_first[nslots] = cum
             seg[nslots + 1] = seg[nslots] + counts[b]
             nslots += 1
@@ -131,17 +168,9 @@ def kth_values(x, lo, hi, ranks, out):
         if s >= 0:
             cand[fill[s]] = x[lo + i]
             fill[s] += 1
-    r = 0
-    while r < nr:  # the ranks of one bucket, searched inside that bucket
+    for r in range(nr):
         s = rank_slot[r]
-        e = r
-        while e + 1 < nr and rank_slot[e + 1] == s:
-            e += 1
-        local = ranks[r:e + 1] - bucket_first[s]
-        sub = np.empty(e + 1 - r)
-        kth_values(cand, seg[s], seg[s + 1], local, sub)
-        out[r:e + 1] = sub
-        r = e + 1
+        out[r] = _kth(cand, seg[s], seg[s + 1], seg[s] + ranks[r] - bucket_first[s])
 
 
 @njit(cache=True)

@@ -69,7 +69,7 @@ def schema_of(df, name, csv_bytes):
 
 def csv_bytes(df):
     """The frame as UTF-8 CSV bytes (index first, ``\\n`` line ends, shortest float form)."""
-    return df.to_csv(lineterminator="\n").encode("utf-8")
+    return df.to_csv(lineterminator="\n", date_format="%Y-%m-%d %H:%M:%S.%f%z").encode("utf-8")
 
 
 def gzip_bytes(data):
