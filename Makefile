@@ -25,7 +25,8 @@ demo: $(VENV)/.installed-run
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests notebooks \
-		--nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg
+		--nbval --nbval-current-env --nbval-cell-timeout=600 \
+		--nbval-sanitize-with notebooks/sanitize.cfg --doctest-modules src/aimon
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[test,bench]"
