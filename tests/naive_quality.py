@@ -202,3 +202,19 @@ def join_ref(pred: pd.DataFrame, labels: pd.DataFrame, *, on="request_id", label
         result["label_time"] = out_time
         result["label_delay"] = [pd.NaT if missing(a) else a - t for a, t in zip(out_time, pt)]
     return result, counts
+
+
+def run_quality(df, *args, **kwargs):
+    """aimon.quality, checking that the input frame (and its attrs) is left unchanged."""
+    import copy
+    import warnings
+
+    import aimon
+
+    before = copy.deepcopy(df)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = aimon.quality(df, *args, **kwargs)
+    pd.testing.assert_frame_equal(df, before)
+    assert df.attrs == before.attrs
+    return out

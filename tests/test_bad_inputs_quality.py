@@ -9,19 +9,9 @@ from numpy.testing import assert_allclose
 
 import aimon
 from aimon.errors import AimonError, SchemaError
-from naive_quality import quality_ref
+from naive_quality import quality_ref, run_quality
 
 T = pd.date_range("2026-01-01 00:30", periods=8, freq="5h")
-
-
-def run_quality(df, *args, **kwargs):
-    before = copy.deepcopy(df)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        out = aimon.quality(df, *args, **kwargs)
-    pd.testing.assert_frame_equal(df, before)
-    assert df.attrs == before.attrs
-    return out
 
 
 def schema_error(df, *args, **kwargs):

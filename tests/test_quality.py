@@ -1,6 +1,4 @@
 """aimon.quality against scikit-learn and slow loops (tests/naive_quality.py) on random logs."""
-import copy
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -12,23 +10,12 @@ from sklearn.metrics import roc_auc_score
 
 import aimon
 from aimon.errors import SchemaError
-from naive_quality import quality_ref
+from naive_quality import quality_ref, run_quality
 
 BASE = pd.Timestamp("2026-01-05")
 TZS = [None, "UTC", "America/New_York", "Asia/Kolkata"]
 FREQS = ["6h", "12h", "1D"]
 SETTINGS = settings(max_examples=60, deadline=None)
-
-
-def run_quality(df, *args, **kwargs):
-    """aimon.quality, checking that the input frame (and its attrs) is left unchanged."""
-    before = copy.deepcopy(df)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        out = aimon.quality(df, *args, **kwargs)
-    pd.testing.assert_frame_equal(df, before)
-    assert df.attrs == before.attrs
-    return out
 
 
 def assert_matches(out, ref, ignore=()):

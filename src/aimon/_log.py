@@ -199,11 +199,6 @@ def windows(times: pd.DatetimeIndex, freq) -> Windows:
     return Windows(labels, seconds, "right" if grouper.closed == "right" else "left", end)
 
 
-def window_ids(bounds: np.ndarray) -> np.ndarray:
-    """Window number of every sorted row."""
-    return np.repeat(np.arange(len(bounds) - 1, dtype=np.int64), np.diff(bounds))
-
-
 def segments(df: pd.DataFrame, by, log: Log):
     """Split sorted rows by the segment columns ``by``.
 
@@ -220,8 +215,3 @@ def segments(df: pd.DataFrame, by, log: Log):
     codes = gb.ngroup().to_numpy()
     items = sorted(gb.indices.items(), key=lambda kv: codes[kv[1][0]])
     return by, [(k if isinstance(k, tuple) else (k,), np.asarray(pos)) for k, pos in items]
-
-
-def meta(log: Log, **extra) -> dict:
-    """What goes into ``result.attrs['aimon']``: row counts and what was dropped."""
-    return {"rows": log.n_rows, "rows_used": int(len(log.order)), "dropped": dict(log.dropped), **extra}

@@ -6,7 +6,6 @@ Roles that must persist live in ``DataFrame.attrs`` (see :func:`aimon.with_roles
 """
 from __future__ import annotations
 
-import functools
 
 import pandas as pd
 

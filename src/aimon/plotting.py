@@ -4,7 +4,6 @@ from __future__ import annotations
 import base64
 import io
 
-import numpy as np
 import pandas as pd
 
 EVENT_COLORS = {
@@ -61,9 +60,3 @@ def figure_to_base64(fig, dpi=80) -> str:
     fig.savefig(buf, format="png", dpi=dpi)
     plt.close(fig)
     return base64.b64encode(buf.getvalue()).decode("ascii")
-
-
-def finite_range(values) -> tuple[float, float]:
-    v = np.asarray(values, dtype=float)
-    v = v[np.isfinite(v)]
-    return (float(v.min()), float(v.max())) if v.size else (0.0, 1.0)

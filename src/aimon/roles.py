@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 
-import numpy as np
 import pandas as pd
 
 from .errors import SchemaError
@@ -206,11 +205,3 @@ def with_roles(df: pd.DataFrame, **roles) -> pd.DataFrame:
     out.attrs = {**{k: v for k, v in df.attrs.items() if k != ATTRS_KEY}, ATTRS_KEY: merged}
     infer_roles(out)  # validates that every named column exists
     return out
-
-
-def is_numeric(s: pd.Series) -> bool:
-    return pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype)
-
-
-def as_float(values) -> np.ndarray:
-    return np.asarray(values, dtype=np.float64)
