@@ -265,3 +265,21 @@ def test_error_flags_text_bool_and_status():
     assert got.attrs["aimon"]["excluded"] == {"error_unknown": 1}
     codes = pd.DataFrame({"status_code": ["200", "500", "503", "404"]}, index=t)
     assert run("ops", codes)["errors"].tolist() == [2, 0]  # 500 and 503 in the first hour, 404 is no error
+
+
+def test_every_problem_is_reported_at_once():
+    df = pd.DataFrame({"timestamp": [1, 2], "latency_ms": ["a", "b"], "ttft_ms": ["x", "y"], "error": [-1, 0]})
+    with pytest.raises(SchemaError) as err:
+        aimon.ops(df, "1h")
+    text = str(err.value)
+    assert len(err.value.problems) == 4
+    for col, keyword in (("timestamp", "timestamp="), ("latency_ms", "latency="), ("ttft_ms", "ttft="),
+                         ("error", "error=")):
+        assert repr(col) in text and keyword in text
+    assert "Columns present" in text
+    with pytest.raises(SchemaError) as err:
+        aimon.slo(df, latency_ms=100)
+    assert len(err.value.problems) == 3
+    with pytest.raises(SchemaError) as err:
+        aimon.quality(pd.DataFrame({"x": [1.0]}), "1h")
+    assert "'timestamp' role" in str(err.value) and "'label' role" in str(err.value)

@@ -215,3 +215,22 @@ def segments(df: pd.DataFrame, by, log: Log):
     codes = gb.ngroup().to_numpy()
     items = sorted(gb.indices.items(), key=lambda kv: codes[kv[1][0]])
     return by, [(k if isinstance(k, tuple) else (k,), np.asarray(pos)) for k, pos in items]
+
+
+class Problems:
+    """Run several role conversions and report every SchemaError at once, not just the first."""
+
+    def __init__(self, df: pd.DataFrame):
+        self.df = df
+        self.problems: list[str] = []
+
+    def run(self, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except SchemaError as exc:
+            self.problems.extend(exc.problems)
+            return None
+
+    def raise_any(self) -> None:
+        if self.problems:
+            raise SchemaError(self.problems, self.df.columns)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._log import numeric, prepare, windows
+from .._log import Problems, numeric, prepare, windows
 from ..roles import infer_roles, require
 from ._table import finish, per_segment, ratio, sum_count
 
@@ -82,20 +82,24 @@ def ops(df: pd.DataFrame, freq="5min", by=None, **roles) -> pd.DataFrame:
     """
     r = infer_roles(df, **roles)
     require(r, ["timestamp"], df, "ops()")
-    log = prepare(df, r)
-    win = windows(log.times, freq)
+    checks = Problems(df)  # every unusable role column is reported in one error
+    log = checks.run(prepare, df, r)
+    rows = log.rows if log is not None else slice(None)
     excluded = {}
     arrays = {}
     for role in ("latency", "ttft", "input_tokens", "output_tokens", "cost"):
         if r.get(role) is not None:
-            values, n_missing, n_invalid = numeric(df, r[role], role, log.rows)
-            arrays[role] = values
-            excluded[f"{role}_missing"] = n_missing
-            excluded[f"{role}_invalid"] = n_invalid
+            converted = checks.run(numeric, df, r[role], role, rows)
+            if converted is not None:
+                arrays[role], excluded[f"{role}_missing"], excluded[f"{role}_invalid"] = converted
     err = None
     if r.get("error") is not None:
-        err, n_missing, n_invalid = error_flags(df, r["error"], log.rows)
-        excluded["error_unknown"] = n_missing + n_invalid
+        converted = checks.run(error_flags, df, r["error"], rows)
+        if converted is not None:
+            err, n_missing, n_invalid = converted
+            excluded["error_unknown"] = n_missing + n_invalid
+    checks.raise_any()
+    win = windows(log.times, freq)
 
     def compute(pos, bounds):
         requests = np.diff(bounds)

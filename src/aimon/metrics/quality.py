@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._log import numeric, prepare, windows
+from .._log import Problems, numeric, prepare, windows
 from ..errors import SchemaError
 from ..roles import infer_roles, require
 from ._table import finish, per_segment, ratio, sum_count
@@ -94,6 +94,11 @@ def _scores(df, col, order):
                            f"from {finite.min():.4g} to {finite.max():.4g}. Map raw model outputs to "
                            f"probabilities first (e.g. a sigmoid), or pass score=None to skip score metrics."],
                           df.columns)
+    return values, n_missing + n_invalid
+
+
+def _fallback(df, col, order):
+    values, n_missing, n_invalid = numeric(df, col, "fallback", order)
     return values, n_missing + n_invalid
 
 
@@ -181,10 +186,8 @@ def quality(df: pd.DataFrame, freq="1D", by=None, confidence_threshold=0.6, deci
         if not (isinstance(v, (int, float)) and 0 <= v <= 1):
             raise SchemaError([f"{name}={v!r}: give a number between 0 and 1."])
     r = infer_roles(df, **roles)
-    require(r, ["timestamp"], df, "quality()")
     signals = ("label", "score", "prediction", "fallback", "hallucination", "feedback")
-    if all(r.get(k) is None for k in signals):
-        require(r, ["label"], df, "quality()")
+    require(r, ["timestamp"] + (["label"] if all(r.get(k) is None for k in signals) else []), df, "quality()")
     has_label = r.get("label") is not None
     task = detect_task(df, r, task, pos_label)
     if has_label and task != "regression" and r.get("prediction") is None and r.get("score") is None:
@@ -193,19 +196,23 @@ def quality(df: pd.DataFrame, freq="1D", by=None, confidence_threshold=0.6, deci
         require(r, ["prediction"], df, "quality() for regression")
     if task == "multiclass" and r.get("prediction") is None:
         require(r, ["prediction"], df, "quality() for a multiclass model")
-    log = prepare(df, r)
+    checks = Problems(df)  # every unusable role column is reported in one error
+    log = checks.run(prepare, df, r)
+    order = log.order if log is not None else np.arange(len(df))
+    signal = {}
+    for role, convert in (("score", _scores), ("fallback", _fallback), ("hallucination", hallucination_flags),
+                          ("feedback", feedback_flags)):
+        if r.get(role) is not None:
+            signal[role] = checks.run(convert, df, r[role], order)
+    checks.raise_any()
     win = windows(log.times, freq)
-    order = log.order
     excluded = {}
-    score = None
-    if r.get("score") is not None:
-        score, excluded["score_missing"] = _scores(df, r["score"], order)
-    fallback = None
-    if r.get("fallback") is not None:
-        fallback, m, i = numeric(df, r["fallback"], "fallback", order)
-        excluded["fallback_unknown"] = m + i
-    hallucination = None if r.get("hallucination") is None else hallucination_flags(df, r["hallucination"], order)
-    feedback = None if r.get("feedback") is None else feedback_flags(df, r["feedback"], order)
+    score = fallback = None
+    if "score" in signal:
+        score, excluded["score_missing"] = signal["score"]
+    if "fallback" in signal:
+        fallback, excluded["fallback_unknown"] = signal["fallback"]
+    hallucination, feedback = signal.get("hallucination"), signal.get("feedback")
 
     if task == "binary":
         y = _binary(df, r["label"], "label", order, pos_label) if has_label else np.full(len(order), np.nan)

@@ -15,7 +15,7 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from .._log import numeric, prepare, windows
+from .._log import Problems, numeric, prepare, windows
 from ..errors import SchemaError
 from ..roles import infer_roles, require
 from ._table import finish, per_segment, ratio, sum_count
@@ -76,16 +76,20 @@ def slo(df: pd.DataFrame, latency_ms=None, quantile=0.95, freq="1h", by=None, bu
         raise SchemaError([f"latency_ms={latency_ms!r}: give the latency target in milliseconds, e.g. 300."])
     r = infer_roles(df, **roles)
     require(r, ["timestamp"] + (["latency"] if latency_ms is not None else ["error"]), df, "slo()")
-    log = prepare(df, r)
+    checks = Problems(df)  # every unusable role column is reported in one error
+    log = checks.run(prepare, df, r)
+    rows = log.rows if log is not None else slice(None)
+    flags = checks.run(error_flags, df, r["error"], rows) if r.get("error") is not None else None
+    latency = checks.run(numeric, df, r["latency"], "latency", rows) if latency_ms is not None else None
+    checks.raise_any()
     win = windows(log.times, freq)
     excluded = {}
-    n = len(log.order)
-    err = np.zeros(n)
-    if r.get("error") is not None:
-        err, m, i = error_flags(df, r["error"], log.rows)
+    err = np.zeros(len(log.order))
+    if flags is not None:
+        err, m, i = flags
         excluded["error_unknown"] = m + i
     if latency_ms is not None:
-        lat, m, i = numeric(df, r["latency"], "latency", log.rows)
+        lat, m, i = latency
         excluded["latency_missing"], excluded["latency_invalid"] = m, i
         slow = np.where(np.isnan(lat), np.nan, (lat > latency_ms).astype(np.float64))
         # bad if it failed or was slow; unknown only when neither is known to be bad
