@@ -35,10 +35,6 @@ class Log:
         """Indexer of the input's rows in time order: a plain slice when they already are."""
         return slice(None) if self.in_order else self.order
 
-    def column(self, df: pd.DataFrame, col):
-        """The column's values in time order (a numpy array or extension array)."""
-        return df[col].to_numpy()[self.order] if col != INDEX else self.times
-
 
 def _timestamps(df: pd.DataFrame, col) -> tuple[pd.DatetimeIndex, str | None]:
     """Timestamps aligned with the rows of ``df`` (NaT where unusable) and a note on conversion."""
@@ -109,9 +105,7 @@ def numeric(df: pd.DataFrame, col: str, role: str, order: np.ndarray) -> tuple[n
     become NaN in the returned array, and the caller reports the counts.
     """
     s = df[col]
-    if pd.api.types.is_bool_dtype(s.dtype):
-        raw = s.to_numpy(dtype=np.float64, na_value=np.nan)
-    elif pd.api.types.is_numeric_dtype(s.dtype):
+    if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
         raw = s.to_numpy(dtype=np.float64, na_value=np.nan)
     elif pd.api.types.is_datetime64_any_dtype(s.dtype) or pd.api.types.is_timedelta64_dtype(s.dtype):
         if pd.api.types.is_timedelta64_dtype(s.dtype) and role in ("latency", "ttft"):
