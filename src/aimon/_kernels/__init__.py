@@ -21,11 +21,11 @@ def _writable(path: str) -> bool:
         return False
 
 
-def _configure_cache() -> None:
+def _configure_cache(writable=_writable) -> None:
     if os.environ.get("NUMBA_CACHE_DIR"):
         return
     here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "__pycache__")
-    if _writable(here):
+    if writable(here):
         return
     fallback = os.path.join(tempfile.gettempdir(), f"aimon-numba-cache-{os.getuid() if hasattr(os, 'getuid') else 0}")
     os.makedirs(fallback, exist_ok=True)
