@@ -36,12 +36,20 @@ def shade_events(ax, events: pd.DataFrame | None, kinds=None, label=True):
     return ax
 
 
-def plot_metric(table: pd.DataFrame, columns, ax=None, events=None, event_kinds=None, title=None, ylabel=None):
-    """Line plot of one or more metric columns of a windowed table (index = window start)."""
+def plot_metric(table: pd.DataFrame, columns, ax=None, events=None, event_kinds=None, title=None, ylabel=None,
+                centre=False):
+    """Line plot of one or more metric columns of a windowed table (index = window start).
+
+    ``centre=True`` draws each point at the middle of its window, so that daily values line up
+    with the event spans shaded behind them.
+    """
     ax = _axes(ax)
     columns = [columns] if isinstance(columns, str) else list(columns)
+    x = table.index
+    if centre and len(x) > 1:
+        x = x + (x[1] - x[0]) / 2
     for col in columns:
-        ax.plot(table.index, table[col].to_numpy(dtype=float), lw=1, label=str(col))
+        ax.plot(x, table[col].to_numpy(dtype=float), lw=1, label=str(col))
     shade_events(ax, events, event_kinds)
     if title:
         ax.set_title(title, fontsize=10)

@@ -158,9 +158,10 @@ def quality_section(ctx: Context, report: Report) -> list[str]:
     sec = report.section("Model quality (daily, labelled rows only)")
     metrics = [c for c in ("accuracy", "f1", "roc_auc") if c in q]
     fig, axes = plt.subplots(2, 1, figsize=(11, 5), sharex=True, layout="constrained")
-    plot_metric(q, metrics, ax=axes[0], events=ctx.events, event_kinds=["concept_drift"], title="Quality per day")
+    plot_metric(q, metrics, ax=axes[0], events=ctx.events, event_kinds=["concept_drift"], title="Quality per day",
+                centre=True)
     extra = [c for c in ("ece", "label_coverage", "low_confidence_share") if c in q]
-    plot_metric(q, extra, ax=axes[1], title="Calibration error, label coverage, low-confidence share")
+    plot_metric(q, extra, ax=axes[1], title="Calibration error, label coverage, low-confidence share", centre=True)
     sec.figure(fig, alt="daily quality metrics")
     lines = []
     key = "roc_auc" if "roc_auc" in q else "accuracy"
@@ -219,11 +220,11 @@ def llm_section(ctx: Context, report: Report) -> list[str]:
     fig, axes = plt.subplots(2, 1, figsize=(11, 5), sharex=True, layout="constrained")
     cols = [c for c in ("ttft_p50", "ttft_p95") if c in daily]
     if cols:
-        plot_metric(daily, cols, ax=axes[0], title="Time to first token per day (ms)")
+        plot_metric(daily, cols, ax=axes[0], title="Time to first token per day (ms)", centre=True)
     if "hallucination_rate" in q and by is not None:
         wide = q.pivot_table(index=q.index, columns=by, values="hallucination_rate", observed=True)
         plot_metric(wide, list(wide.columns), ax=axes[1], events=ctx.events, event_kinds=["hallucination_increase"],
-                    title="Hallucination rate per model (graded sample)")
+                    title="Hallucination rate per model (graded sample)", centre=True)
     sec.figure(fig, alt="time to first token and hallucination rate")
     for line in lines:
         sec.text(line)
