@@ -4,14 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
-
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    tomllib = None
 
 
 def _requirements(lines):
@@ -23,11 +16,17 @@ def _requirements(lines):
     return out
 
 
+def _toml_list(text, key):
+    """The strings of ``key = [ ... ]`` in pyproject.toml (no tomllib needed: Python 3.10)."""
+    m = re.search(rf"^{key} = \[(.*?)^\]", text, re.S | re.M)
+    assert m, key
+    return re.findall(r'"([^"]+)"', m.group(1))
+
+
 def _pyproject():
     text = (ROOT / "pyproject.toml").read_text()
-    if tomllib is not None:
-        return tomllib.loads(text)
-    pytest.skip("tomllib needs Python >= 3.11")
+    return {"project": {"dependencies": _toml_list(text, "dependencies"),
+                        "optional-dependencies": {"test": _toml_list(text, "test")}}}
 
 
 def test_environment_yml_mirrors_pyproject():
