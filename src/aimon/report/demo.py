@@ -27,14 +27,15 @@ class Context:
     def ops(self, freq):
         from ..metrics.ops import ops
 
-        return self._cached(("ops", freq), lambda: ops(self.df, freq))
+        return self.cached(("ops", freq), lambda: ops(self.df, freq))
 
     def quality(self, freq):
         from ..metrics.quality import quality
 
-        return self._cached(("quality", freq), lambda: quality(self.df, freq))
+        return self.cached(("quality", freq), lambda: quality(self.df, freq))
 
-    def _cached(self, key, make):
+    def cached(self, key, make):
+        """The table ``make()`` computed once per key (sections share their tables)."""
         if key not in self.tables:
             import warnings
 
@@ -196,7 +197,7 @@ def llm_section(ctx: Context, report: Report) -> list[str]:
         return []
     daily = ctx.ops("1D")
     by = roles.get("segment")
-    q = ctx._cached(("quality-by", by), lambda: quality(ctx.df, "1D", by=by))
+    q = ctx.cached(("quality-by", by), lambda: quality(ctx.df, "1D", by=by))
     sec = report.section("LLM assistant: time to first token, usage, cost and answer quality")
     lines = []
     if "ttft_p95" in daily:
@@ -242,7 +243,7 @@ def slo_section(ctx: Context, report: Report, latency_ms=None, quantile=0.95) ->
         lat = pd.to_numeric(ctx.df[roles["latency"]], errors="coerce")
         first = ctx.df.index < ctx.df.index[0] + pd.Timedelta("7D") if isinstance(ctx.df.index, pd.DatetimeIndex) else slice(None)
         latency_ms = float(np.round(1.5 * np.nanpercentile(lat[first], 95), -1))
-    s = ctx._cached(("slo", latency_ms), lambda: slo(ctx.df, latency_ms=latency_ms, quantile=quantile, freq="1h"))
+    s = ctx.cached(("slo", latency_ms), lambda: slo(ctx.df, latency_ms=latency_ms, quantile=quantile, freq="1h"))
     sec = report.section(f"SLO: {quantile:.0%} of requests within {latency_ms:.0f} ms and without error")
     met = s["slo_met"].mean()
     pages = s[s["page_fast"] | s["page_slow"]]
