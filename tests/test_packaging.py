@@ -67,3 +67,16 @@ def test_top_level_layout():
                  "environment.yml", "Makefile", ".ci/run", "benchmarks"):
         assert (ROOT / name).exists(), name
     assert "make test" in (ROOT / ".ci/run").read_text()
+
+
+def test_every_accessor_method_is_a_plain_function():
+    import pandas as pd
+
+    import aimon
+    from aimon.accessor import AimonAccessor, AimonSeriesAccessor
+
+    for cls in (AimonAccessor, AimonSeriesAccessor):
+        for name, member in vars(cls).items():
+            if callable(member) and not name.startswith("_"):
+                assert callable(getattr(aimon, name)), name
+    assert isinstance(pd.DataFrame().aimon, AimonAccessor)

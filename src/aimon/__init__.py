@@ -16,6 +16,7 @@ _LAZY = {
     "quality": ("aimon.metrics.quality", "quality"),
     "slo": ("aimon.metrics.slo", "slo"),
     "join_labels": ("aimon.metrics.labels", "join_labels"),
+    "window_stats": ("aimon.metrics.series", "window_stats"),
     "datasets": ("aimon.datasets", None),
     "report": ("aimon.report", None),
 }
