@@ -42,12 +42,17 @@ def per_segment(df: pd.DataFrame, log: Log, win: Windows, by, compute) -> pd.Dat
 
 
 def sum_count(values: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sum and number of non-NaN ``values`` per window."""
+    """Sum and number of non-NaN ``values`` per window (rows bounds[k]:bounds[k+1], contiguous)."""
     k = len(bounds) - 1
-    wid = np.repeat(np.arange(k), np.diff(bounds))
+    if k <= 0:
+        return np.zeros(max(k, 0)), np.zeros(max(k, 0))
     ok = ~np.isnan(values)
-    sums = np.bincount(wid[ok], weights=values[ok], minlength=k).astype(np.float64)  # int when ok is all False
-    counts = np.bincount(wid[ok], minlength=k).astype(np.float64)
+    filled = np.append(np.where(ok, values, 0.0), 0.0)  # the extra 0 closes trailing empty windows
+    starts = np.asarray(bounds[:-1], dtype=np.intp)
+    sums = np.add.reduceat(filled, starts)
+    sums[starts == bounds[1:]] = 0.0  # reduceat gives filled[start] for an empty window
+    seen = np.concatenate([[0], np.cumsum(ok)])
+    counts = (seen[bounds[1:]] - seen[bounds[:-1]]).astype(np.float64)
     return sums, counts
 
 
