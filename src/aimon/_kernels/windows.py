@@ -34,6 +34,8 @@ def summarize(values, a, b, qs, row):
     quantiles(buf, m, qs, row, 4)
 
 
+# Two drivers that differ only in prange/range: numba fixes `parallel` at compile time, and one
+# Python function jitted twice would share a single on-disk cache entry name for both variants.
 @njit(cache=True, parallel=True)
 def _summary_parallel(values, bounds, qs):
     k = bounds.shape[0] - 1
