@@ -17,6 +17,7 @@ _LAZY = {
     "slo": ("aimon.metrics.slo", "slo"),
     "join_labels": ("aimon.metrics.labels", "join_labels"),
     "window_stats": ("aimon.metrics.series", "window_stats"),
+    "correlate": ("aimon.analysis.correlate", "correlate"),
     "datasets": ("aimon.datasets", None),
     "report": ("aimon.report", None),
 }

@@ -42,6 +42,7 @@ class AimonAccessor:
     quality = _forward("aimon.metrics.quality", "quality")
     slo = _forward("aimon.metrics.slo", "slo")
     join_labels = _forward("aimon.metrics.labels", "join_labels")
+    correlate = _forward("aimon.analysis.correlate", "correlate")
 
 
 @pd.api.extensions.register_series_accessor("aimon")

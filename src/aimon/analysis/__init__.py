@@ -1,0 +1,1 @@
+"""Diagnosis: correlation of system and model health, segment drill-down, root causes."""
