@@ -18,6 +18,7 @@ _LAZY = {
     "join_labels": ("aimon.metrics.labels", "join_labels"),
     "window_stats": ("aimon.metrics.series", "window_stats"),
     "correlate": ("aimon.analysis.correlate", "correlate"),
+    "segments": ("aimon.analysis.segments", "segments"),
     "datasets": ("aimon.datasets", None),
     "report": ("aimon.report", None),
 }

@@ -43,6 +43,7 @@ class AimonAccessor:
     slo = _forward("aimon.metrics.slo", "slo")
     join_labels = _forward("aimon.metrics.labels", "join_labels")
     correlate = _forward("aimon.analysis.correlate", "correlate")
+    segments = _forward("aimon.analysis.segments", "segments")
 
 
 @pd.api.extensions.register_series_accessor("aimon")
