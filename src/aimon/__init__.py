@@ -19,6 +19,7 @@ _LAZY = {
     "window_stats": ("aimon.metrics.series", "window_stats"),
     "correlate": ("aimon.analysis.correlate", "correlate"),
     "segments": ("aimon.analysis.segments", "segments"),
+    "metric_by_feature": ("aimon.analysis.conditional", "metric_by_feature"),
     "datasets": ("aimon.datasets", None),
     "report": ("aimon.report", None),
 }

@@ -44,6 +44,7 @@ class AimonAccessor:
     join_labels = _forward("aimon.metrics.labels", "join_labels")
     correlate = _forward("aimon.analysis.correlate", "correlate")
     segments = _forward("aimon.analysis.segments", "segments")
+    metric_by_feature = _forward("aimon.analysis.conditional", "metric_by_feature")
 
 
 @pd.api.extensions.register_series_accessor("aimon")
