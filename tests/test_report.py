@@ -79,3 +79,15 @@ def test_command_line_runs_the_demo(tmp_path):
     assert out.returncode == 0, out.stderr
     assert "Report written to" in out.stdout
     assert (tmp_path / "o" / "report.html").exists()
+
+
+def test_diagnosis_section_reports_correlations_and_worst_segments(credit_run):
+    path, lines = credit_run
+    text = "\n".join(lines)
+    assert "Diagnosis: correlated metrics and the worst segments" in path.read_text(encoding="utf-8")
+    df = aimon.datasets.load_credit_scoring()
+    best = df.aimon.correlate("requests", "latency_p95", freq="1h", lags=range(-3, 4)).best.iloc[0]
+    assert f"requests ~ latency_p95 per 1h: lag {int(best['lag'])}, r = {best['r']:+.2f}" in text
+    top = df.aimon.segments("accuracy", by=["model_version", "employment_type", "region", "channel"],
+                            reference=df.attrs["reference_end"], combinations=False).top(1).iloc[0]
+    assert f"Worst segment by accuracy: {top['dimension']}={top['segment']}" in text
