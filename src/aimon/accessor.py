@@ -45,6 +45,7 @@ class AimonAccessor:
     correlate = _forward("aimon.analysis.correlate", "correlate")
     segments = _forward("aimon.analysis.segments", "segments")
     metric_by_feature = _forward("aimon.analysis.conditional", "metric_by_feature")
+    explore = _forward("aimon.widgets.app", "explore")
 
 
 @pd.api.extensions.register_series_accessor("aimon")

@@ -97,8 +97,9 @@ def corr_stats(a: np.ndarray, b: np.ndarray, method="pearson", adjust=True, conf
     if n_eff > 3:
         z, half = np.arctanh(r), norm.ppf(0.5 + confidence / 2.0) / np.sqrt(n_eff - 3.0)
         out["ci_low"], out["ci_high"] = float(np.tanh(z - half)), float(np.tanh(z + half))
-    else:
-        out["note"] = f"effective sample size {n_eff:.1f}: no confidence interval"
+    else:  # Fisher's standard error is infinite: the interval is the whole range (as scipy gives it)
+        out["ci_low"], out["ci_high"] = -1.0, 1.0
+        out["note"] = f"effective sample size {n_eff:.1f}: the interval is the whole range"
     return out
 
 
@@ -137,6 +138,9 @@ class Correlation:
     def __repr__(self):
         b = self.best
         lines = [f"Correlation of {self.x!r} and {self.y!r} per {self.freq} window ({self.method})"]
+        if not len(b):
+            notes = sorted(set(self.table["note"]) - {""})
+            lines += [f"  no coefficient: {n}" for n in notes]
         for row in b.itertuples(index=False):
             seg = "".join(f"{c}={getattr(row, c)!r} " for c in (self.by or []))
             lines.append(f"  {seg}best lag {row.lag}: r = {row.r:.3f} [{row.ci_low:.3f}, {row.ci_high:.3f}], "
@@ -147,7 +151,8 @@ class Correlation:
         head = (f"<p><b>Correlation</b> of <code>{html.escape(str(self.x))}</code> and "
                 f"<code>{html.escape(str(self.y))}</code> per {html.escape(str(self.freq))} window "
                 f"({html.escape(self.method)}); p-values and intervals use the effective sample size.</p>")
-        return head + self.best.to_html(escape=True, index=False, float_format="{:.4g}".format, border=0)
+        shown = self.best if len(self.best) else self.table
+        return head + shown.to_html(escape=True, index=False, float_format="{:.4g}".format, border=0)
 
 
 def correlate(df: pd.DataFrame, x, y, freq="1h", lags=0, method="pearson", by=None, adjust=True,
@@ -179,7 +184,9 @@ def correlate(df: pd.DataFrame, x, y, freq="1h", lags=0, method="pearson", by=No
     -------
     Correlation
         ``.table`` with segment columns, ``lag``, ``n`` (paired windows), ``n_eff``, ``r``,
-        ``ci_low``, ``ci_high``, ``p_value``, ``best`` and ``note`` (why a value is missing);
+        ``ci_low``, ``ci_high``, ``p_value``, ``best`` (the lag with the largest ``|r|`` among the
+        lags that pair at least half as many windows as the best-paired one) and ``note`` (why a
+        value is missing);
         ``.series`` holds the window values.
 
     Examples
@@ -197,6 +204,12 @@ def correlate(df: pd.DataFrame, x, y, freq="1h", lags=0, method="pearson", by=No
         raise SchemaError([f"confidence={confidence!r}: give a number between 0 and 1, e.g. 0.95."])
     lag_list = _lags(lags)
     src = MetricSource(df, freq, by=by, **roles)
+    return correlate_source(src, x, y, lag_list, method, adjust, confidence)
+
+
+def correlate_source(src: MetricSource, x, y, lags, method="pearson", adjust=True, confidence=0.95) -> Correlation:
+    """:func:`correlate` on an existing :class:`MetricSource` (whose tables are computed once and
+    reused, e.g. by a widget whose lag slider moves)."""
     xs, ys = src.get(x), src.get(y)
     by_cols = src.by or []
     series = xs.rename(columns={"value": "x"})
@@ -206,7 +219,7 @@ def correlate(df: pd.DataFrame, x, y, freq="1h", lags=0, method="pearson", by=No
     for key, part in groups:
         key = key if isinstance(key, tuple) else (key,)
         xv, yv = part["x"].to_numpy(np.float64), part["y"].to_numpy(np.float64)
-        for lag in lag_list:
+        for lag in lags:
             a, b = _lag_pairs(xv, yv, lag)
             rows.append({**dict(zip(by_cols, key)), "lag": lag, **corr_stats(a, b, method, adjust, confidence)})
     table = pd.DataFrame(rows, columns=by_cols + ["lag", "n", "n_eff", "r", "ci_low", "ci_high", "p_value", "note"])
@@ -214,8 +227,9 @@ def correlate(df: pd.DataFrame, x, y, freq="1h", lags=0, method="pearson", by=No
     best = np.zeros(len(table), dtype=bool)
     seg = table[by_cols].astype(str).agg("|".join, axis=1) if by_cols else pd.Series("", index=table.index)
     for _, idx in table.groupby(seg, sort=False).groups.items():
-        mag = table.loc[idx, "r"].abs()
+        n = table.loc[idx, "n"]
+        mag = table.loc[idx, "r"].abs().where(n >= n.max() / 2)  # a far lag with few pairs cannot win
         if mag.notna().any():
             best[table.index.get_loc(mag.idxmax())] = True
     table.insert(table.columns.get_loc("note"), "best", best)
-    return Correlation(x, y, freq, method, table, series, by_cols or None)
+    return Correlation(x, y, src.freq, method, table, series, by_cols or None)

@@ -20,6 +20,12 @@ from ..roles import infer_roles, require
 ALIASES = {"correct": "accuracy", "error": "error_rate", "latency": "latency_mean"}
 
 
+def is_slice_column(s: pd.Series) -> bool:
+    """A column to slice by: categorical, text (object or pandas' string dtype) or boolean."""
+    return (isinstance(s.dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(s.dtype)
+            or s.dtype == object or pd.api.types.is_bool_dtype(s.dtype))
+
+
 class MetricSource:
     """Resolve metric names on one log, computing each underlying table at most once."""
 

@@ -11,10 +11,12 @@ PAIRS = (("requests", "latency_p95", "1h"), ("latency_p95", "error_rate", "1h"),
 
 
 def _slice_columns(df, roles, max_levels=50):
+    from ..analysis.windowed import is_slice_column
+
     cols = [roles["segment"]] if roles.get("segment") is not None else []
     for c in roles.get("features") or []:
         s = df[c]
-        if (isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == object) and s.nunique() <= max_levels:
+        if is_slice_column(s) and not pd.api.types.is_bool_dtype(s.dtype) and s.nunique() <= max_levels:
             cols.append(c)
     return cols
 

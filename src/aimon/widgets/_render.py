@@ -1,0 +1,32 @@
+"""Helpers shared by the views: figures and tables into Output widgets without a kernel."""
+from __future__ import annotations
+
+import base64
+import html
+import io
+
+
+def figure_output(fig, dpi=72) -> dict:
+    """A display_data message (PNG and a text fallback) for ``Output.outputs``; closes ``fig``."""
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    plt.close(fig)
+    return {"output_type": "display_data", "metadata": {},
+            "data": {"image/png": base64.b64encode(buf.getvalue()).decode("ascii"), "text/plain": "<Figure>"}}
+
+
+def html_output(fragment: str, text: str) -> dict:
+    return {"output_type": "display_data", "metadata": {}, "data": {"text/html": fragment, "text/plain": text}}
+
+
+def error_output(exc: Exception) -> dict:
+    """An AimonError shown in the app instead of a traceback (the message says what to change)."""
+    msg = str(exc)
+    return html_output(f"<pre style='color:#a00'>{html.escape(msg)}</pre>", msg)
+
+
+def show(out, *messages) -> None:
+    """Replace what ``out`` (an ``ipywidgets.Output``) shows by ``messages``."""
+    out.outputs = tuple(messages)
