@@ -44,12 +44,15 @@ def _rank(v: np.ndarray) -> np.ndarray:
 
 
 def autocorrelation(v: np.ndarray, max_lag: int) -> np.ndarray:
-    """Sample autocorrelations rho(1..max_lag) of ``v`` (biased estimator, mean removed)."""
+    """Sample autocorrelations rho(1..max_lag) of ``v`` (biased estimator, mean removed), by FFT."""
     d = v - v.mean()
     den = float(d @ d)
     if max_lag < 1 or den == 0:
         return np.zeros(max(max_lag, 0))
-    return np.array([float(d[:-j] @ d[j:]) / den for j in range(1, max_lag + 1)])
+    size = 1 << int(2 * len(d) - 1).bit_length()   # zero-padded: no wrap-around
+    f = np.fft.rfft(d, size)
+    acov = np.fft.irfft(f * np.conj(f), size)[1: max_lag + 1]
+    return acov / den
 
 
 def effective_n(a: np.ndarray, b: np.ndarray) -> float:

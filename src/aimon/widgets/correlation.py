@@ -66,8 +66,12 @@ class CorrelationState:
     def result(self):
         """The :class:`~aimon.analysis.correlate.Correlation` for the current settings."""
         v = self._values
-        lags = _lags(range(-v["max_lag"], v["max_lag"] + 1))
-        return correlate_source(self._source(v["by"]), v["x"], v["y"], lags, v["method"])
+        key = tuple(v.items())
+        if getattr(self, "_result_key", None) != key:   # one computation per change of settings
+            lags = _lags(range(-v["max_lag"], v["max_lag"] + 1))
+            self._result = correlate_source(self._source(v["by"]), v["x"], v["y"], lags, v["method"])
+            self._result_key = key
+        return self._result
 
     def _shown_segment(self, res):
         seg = self._values["segment"]
