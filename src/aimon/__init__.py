@@ -20,6 +20,7 @@ _LAZY = {
     "correlate": ("aimon.analysis.correlate", "correlate"),
     "segments": ("aimon.analysis.segments", "segments"),
     "metric_by_feature": ("aimon.analysis.conditional", "metric_by_feature"),
+    "explain": ("aimon.analysis.explain", "explain"),
     "explore": ("aimon.widgets.app", "explore"),
     "widgets": ("aimon.widgets", None),
     "datasets": ("aimon.datasets", None),

@@ -45,6 +45,7 @@ class AimonAccessor:
     correlate = _forward("aimon.analysis.correlate", "correlate")
     segments = _forward("aimon.analysis.segments", "segments")
     metric_by_feature = _forward("aimon.analysis.conditional", "metric_by_feature")
+    explain = _forward("aimon.analysis.explain", "explain")
     explore = _forward("aimon.widgets.app", "explore")
 
 
