@@ -75,14 +75,29 @@ def separation(x: np.ndarray, bad: np.ndarray, numeric: bool) -> float:
 
 
 def null_quantile(x, bad, numeric, rng, draws=PERMUTATIONS, q=0.95) -> float:
-    """The ``q`` quantile of the separation when the bad/good labels are shuffled."""
-    if numeric:  # sort once; a permutation of the labels keeps the order of x
+    """The ``q`` quantile of the separation when the bad/good labels are shuffled.
+
+    All ``draws`` relabellings are scored at once: row ``d`` of ``rng.permuted(labels, axis=1)``
+    is one shuffle, and the separation of each row is computed as :func:`separation` does.
+    """
+    nb = int(bad.sum())
+    ng = bad.size - nb
+    if nb == 0 or ng == 0:
+        return np.nan
+    if numeric:  # sort once: a shuffle of the labels keeps the order of x
         order = np.argsort(x, kind="stable")
-        x = x[order]
-        bad = bad[order]
-    sims = np.empty(draws)
-    for i in range(draws):
-        sims[i] = separation(x, rng.permutation(bad), numeric)
+        x, bad = x[order], bad[order]
+    shuffled = rng.permuted(np.broadcast_to(bad, (draws, bad.size)), axis=1)
+    if numeric:
+        last = np.flatnonzero(np.r_[x[1:] != x[:-1], True])
+        cum_bad = np.cumsum(shuffled, axis=1, dtype=np.float64)[:, last]
+        sims = np.abs(cum_bad / nb - (last + 1 - cum_bad) / ng).max(axis=1)
+    else:
+        k = int(x.max()) + 1
+        total = np.bincount(x, minlength=k)
+        offsets = (np.arange(draws)[:, None] * k + x[None, :])[shuffled]
+        cb = np.bincount(offsets, minlength=draws * k).reshape(draws, k)
+        sims = 0.5 * np.abs(cb / nb - (total - cb) / ng).sum(axis=1)
     return float(np.quantile(sims, q))
 
 
