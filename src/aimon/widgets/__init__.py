@@ -6,14 +6,16 @@ tests drive the app headless by setting widget values and reading the state and 
 """
 from __future__ import annotations
 
-__all__ = ["CorrelationExplorer", "CorrelationState", "Explorer", "ThresholdTuner", "TunerState", "explore"]
+__all__ = ["CorrelationExplorer", "CorrelationState", "Explorer", "ThresholdTuner", "TunerState", "DriftExplorer",
+           "DriftState", "explore"]
 
 
 def __getattr__(name):
     import importlib
 
     where = {"CorrelationExplorer": "correlation", "CorrelationState": "correlation",
-             "Explorer": "app", "explore": "app", "ThresholdTuner": "tuner", "TunerState": "tuner"}
+             "Explorer": "app", "explore": "app", "ThresholdTuner": "tuner", "TunerState": "tuner",
+             "DriftExplorer": "drift", "DriftState": "drift"}
     if name in where:
         return getattr(importlib.import_module(f"{__name__}.{where[name]}"), name)
     raise AttributeError(f"module 'aimon.widgets' has no attribute {name!r}")
