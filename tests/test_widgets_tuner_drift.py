@@ -78,7 +78,7 @@ def test_drift_explorer_window_slider_selects_the_worst_column(credit):
                                    part.sort_values("ratio", ascending=False)["statistic"].to_numpy()[:10])
         assert view.figure_out.outputs[0]["data"]["image/png"]
     view.column.value = "income"
-    assert view.state.settings()["column"] == "income" and "columns=['income']" in view.code.value
+    assert view.state.settings()["column"] == "income" and "columns=['income']" in view.state.to_code()
     rows = view.state.window_rows()
     assert len(rows) == int(((cur.index >= view.state.windows[10]) &
                              (cur.index < view.state.windows[10] + pd.Timedelta("1D"))).sum())
