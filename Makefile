@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 export MPLBACKEND := Agg
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test bench notebooks clean
+.PHONY: demo test bench notebooks docs clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "pandas-aimon needs Python >= 3.10, found " + sys.version.split()[0]'
@@ -17,7 +17,7 @@ $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[test]"
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[test,docs]"
 	@touch $@ $(VENV)/.installed-run
 
 demo: $(VENV)/.installed-run
@@ -27,6 +27,7 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests notebooks \
 		--nbval --nbval-current-env --nbval-cell-timeout=600 \
 		--nbval-sanitize-with notebooks/sanitize.cfg --doctest-modules src/aimon
+	$(MAKE) --no-print-directory docs
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[test,bench]"
@@ -36,6 +37,13 @@ bench: $(VENV)/.installed-test
 notebooks: $(VENV)/.installed-test
 	$(BIN)/python -m pip install -q --disable-pip-version-check nbclient
 	$(BIN)/jupyter execute --inplace notebooks/*.ipynb
+
+# The documentation site (Sphinx + myst-nb): user guide, the notebooks with their stored outputs,
+# the API reference from the docstrings. Warnings are errors; `make test` runs this too.
+docs: $(VENV)/.installed-test
+	@rm -rf docs/notebooks && mkdir -p docs/notebooks && cp notebooks/*.ipynb docs/notebooks/
+	$(BIN)/python -m sphinx -W --keep-going -q -b html docs docs/_build/html
+	@echo "docs built: docs/_build/html/index.html"
 
 clean:
 	rm -rf $(VENV) aimon-demo .pytest_cache
