@@ -115,6 +115,27 @@ def infer_roles(df: pd.DataFrame, **overrides) -> Roles:
     Precedence: keyword overrides, then roles stored by :func:`with_roles`, then conventional
     names. Pass ``role=None`` to declare a role absent. Nothing is validated here beyond the
     existence of named columns; each metric checks the types of the roles it uses.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Inference log.
+    **overrides
+        ``role="column"`` (or ``None``) for any role in :data:`ROLES`.
+
+    Returns
+    -------
+    Roles
+        A dict of role -> column (``"<index>"`` for a DatetimeIndex timestamp); ``.table`` shows it.
+
+    Examples
+    --------
+    >>> import pandas as pd, aimon
+    >>> df = pd.DataFrame({"latency_ms": [12.0], "label": [1], "x": [0.5]},
+    ...                   index=pd.to_datetime(["2026-01-01"]))
+    >>> r = aimon.infer_roles(df)
+    >>> r["latency"], r["timestamp"], r["features"]
+    ('latency_ms', '<index>', ['x'])
     """
     if not isinstance(df, pd.DataFrame):
         raise SchemaError(f"Expected a pandas DataFrame, got {type(df).__name__}.")
@@ -190,6 +211,19 @@ def require(roles: Roles, needed, df: pd.DataFrame, purpose: str):
 
 def with_roles(df: pd.DataFrame, **roles) -> pd.DataFrame:
     """Return a shallow copy of ``df`` that carries ``roles`` in ``attrs`` (``df`` is unchanged).
+
+    Parameters
+    ----------
+    df : DataFrame
+        Inference log.
+    **roles
+        ``role="column"`` pairs (``latency="t_ms"``), ``role=None`` to declare a role absent, or
+        ``features=[...]``. Later calls infer the other roles as usual.
+
+    Returns
+    -------
+    DataFrame
+        A new frame with the same data whose ``attrs["aimon_roles"]`` holds the roles.
 
     Examples
     --------

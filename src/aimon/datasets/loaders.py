@@ -28,6 +28,19 @@ def load_credit_scoring():
     surge, a model rollout and a concept drift) in ``df.attrs["events"]``. The first seven days
     are clean (``df.attrs["reference_end"]``). Equal to
     ``simulate(**df.attrs["simulate_args"])``. See ``datasets/credit_scoring.md``.
+
+    Returns
+    -------
+    DataFrame
+        One row per request, indexed by the UTC ``timestamp``; ``attrs`` holds ``events``,
+        ``reference_end``, ``timezone`` and ``simulate_args``.
+
+    Examples
+    --------
+    >>> import aimon
+    >>> df = aimon.datasets.load_credit_scoring()
+    >>> len(df), df.attrs["events"]["kind"].iloc[0]
+    (128916, 'latency_spike')
     """
     return _load("credit_scoring")
 
@@ -40,6 +53,19 @@ def load_chatbot():
     events (latency spikes, a degradation, error bursts, a topic-mix change, a hallucination
     increase for one model and a rollout) in ``df.attrs["events"]``. Equal to
     ``simulate(**df.attrs["simulate_args"])``. See ``datasets/chatbot.md``.
+
+    Returns
+    -------
+    DataFrame
+        One row per request, indexed by the UTC ``timestamp``; ``attrs`` as for
+        :func:`load_credit_scoring`.
+
+    Examples
+    --------
+    >>> import aimon
+    >>> df = aimon.datasets.load_chatbot()
+    >>> len(df), sorted(df.attrs["events"]["kind"].unique())[:2]
+    (120523, ['category_mix_change', 'error_burst'])
     """
     return _load("chatbot")
 

@@ -56,6 +56,13 @@ def simulate(days=30, rps=1.0, seed=0, scenario="credit_scoring", start="2026-03
         ``scenario``, ``timezone`` (the business time zone that drives the seasonality),
         ``reference_end`` (end of the clean period), ``simulate_args`` and ``events`` (columns
         event_id, kind, start, end, columns, magnitude, description).
+
+    Examples
+    --------
+    >>> import aimon
+    >>> df = aimon.datasets.simulate(days=1, rps=0.2, seed=1)
+    >>> df.index.is_monotonic_increasing, df.attrs["scenario"]
+    (True, 'credit_scoring')
     """
     args = _validate(days, rps, seed, scenario, start, events)
     module = _MODULES[args["scenario"]]

@@ -16,6 +16,20 @@ def window_stats(series: pd.Series, freq="5min", quantiles=(0.5, 0.95, 0.99)) ->
     The same kernel as :func:`aimon.ops` applied to any numeric Series with a DatetimeIndex
     (NaN and inf are left out and counted in ``missing``). Quantiles are numpy's 'linear' ones.
 
+    Parameters
+    ----------
+    series : Series
+        Numeric values with a DatetimeIndex.
+    freq : str
+        Window length (a pandas frequency); windows as ``series.resample(freq)`` makes them.
+    quantiles : sequence of float
+        Quantiles in [0, 1]; each becomes a column ``p<100 q>``.
+
+    Returns
+    -------
+    DataFrame
+        ``count``, ``mean``, one column per quantile, ``max`` and ``missing`` per window.
+
     Examples
     --------
     >>> import pandas as pd, aimon

@@ -113,8 +113,25 @@ class CorrelationState:
 
 
 class CorrelationExplorer:
-    """The view: dropdowns for the metrics, window, method and segment, a lag slider, the figure,
-    the best-lag table and the code. ``.state`` holds everything; ``.widget`` is the VBox."""
+    """The view: dropdowns for the metrics, window, method and segment, a lag slider, the figures,
+    the best-lag table and the code. ``.state`` holds everything; ``.widget`` is the VBox.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Inference log.
+    **settings
+        Initial settings of :class:`CorrelationState`: ``x``, ``y``, ``freq``, ``max_lag``, ``by``,
+        ``segment``, ``method``.
+
+    Examples
+    --------
+    >>> import aimon
+    >>> view = aimon.widgets.CorrelationExplorer(aimon.datasets.load_credit_scoring(), max_lag=3)
+    >>> view.max_lag.value = 2
+    >>> view.state.to_code()
+    "df.aimon.correlate('requests', 'latency_p95', freq='1h', lags=range(-2, 3), method='pearson')"
+    """
 
     def __init__(self, df: pd.DataFrame, **settings):
         import ipywidgets as w

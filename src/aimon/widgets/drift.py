@@ -109,7 +109,27 @@ class DriftState:
 
 class DriftExplorer:
     """The view of :class:`DriftState`: a window slider, the worst columns, a column picker and
-    the distribution overlay."""
+    the distribution overlay.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Inference log (or its current part when ``reference`` is a frame or a Profile).
+    reference : DataFrame, Profile or timestamp, optional
+        Default: ``df.attrs["reference_end"]`` splits the log.
+    freq : str
+        Window length of the timeline.
+    **settings
+        ``columns``, ``window`` (a window number) and ``column`` of :class:`DriftState`.
+
+    Examples
+    --------
+    >>> import aimon
+    >>> view = aimon.widgets.DriftExplorer(aimon.datasets.load_credit_scoring())
+    >>> view.window.value = 3
+    >>> view.state.settings()
+    {'window': 3, 'column': 'loan_amount'}
+    """
 
     def __init__(self, df: pd.DataFrame, reference=None, freq="1D", **settings):
         import ipywidgets as w

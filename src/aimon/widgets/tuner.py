@@ -154,6 +154,18 @@ class TunerState:
 class ThresholdTuner:
     """The view of :class:`TunerState`: controls, the band plot, the alert summary, export.
 
+    Parameters
+    ----------
+    df : DataFrame
+        Inference log; ``df.attrs["events"]``, when present, gives precision and recall.
+    metric : str
+        An :func:`aimon.ops` or :func:`aimon.quality` metric.
+    freq : str
+        Window length of the metric.
+    **settings
+        ``method``, ``direction``, ``width``, ``min_duration``, ``cooldown_minutes``, ``events``
+        of :class:`TunerState`.
+
     Examples
     --------
     >>> import aimon
