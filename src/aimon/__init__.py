@@ -17,6 +17,11 @@ _LAZY = {
     "slo": ("aimon.metrics.slo", "slo"),
     "join_labels": ("aimon.metrics.labels", "join_labels"),
     "window_stats": ("aimon.metrics.series", "window_stats"),
+    "fit_thresholds": ("aimon.thresholds.model", "fit_thresholds"),
+    "ThresholdModel": ("aimon.thresholds.model", "ThresholdModel"),
+    "AlertPolicy": ("aimon.thresholds.policy", "AlertPolicy"),
+    "AlertLog": ("aimon.thresholds.alerts", "AlertLog"),
+    "evaluate_alerts": ("aimon.thresholds.evaluate", "evaluate_alerts"),
     "datasets": ("aimon.datasets", None),
     "report": ("aimon.report", None),
 }

@@ -42,6 +42,7 @@ class AimonAccessor:
     quality = _forward("aimon.metrics.quality", "quality")
     slo = _forward("aimon.metrics.slo", "slo")
     join_labels = _forward("aimon.metrics.labels", "join_labels")
+    fit_thresholds = _forward("aimon.thresholds.model", "fit_thresholds")  # column name picks the metric
 
 
 @pd.api.extensions.register_series_accessor("aimon")
@@ -52,3 +53,4 @@ class AimonSeriesAccessor:
         self._obj = obj
 
     window_stats = _forward("aimon.metrics.series", "window_stats")
+    fit_thresholds = _forward("aimon.thresholds.model", "fit_thresholds")  # the series is the metric
