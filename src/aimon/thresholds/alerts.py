@@ -6,7 +6,7 @@ import html
 import numpy as np
 import pandas as pd
 
-from .bands import directional
+from .bands import combined_score
 from .policy import AlertPolicy
 
 EPISODE_COLUMNS = ["start", "fired", "end", "duration", "peak_time", "peak_value", "peak_score",
@@ -36,7 +36,8 @@ class AlertLog:
     """
 
     def __init__(self, index, values, expected, z, *, multiplier, width, direction, policy, step_ns,
-                 scale, nonnegative=False, name="value", counts=None, notes=None):
+                 scale, sustain=0, sustain_multiplier=np.inf, nonnegative=False, name="value", counts=None,
+                 notes=None):
         self.index = index
         self.values = values
         self.expected = expected
@@ -51,7 +52,9 @@ class AlertLog:
         self.name = name
         self.counts = dict(counts or {})
         self.notes = list(notes or [])
-        self.score = directional(z, direction) / (self.multiplier * self.width)
+        self.sustain = int(sustain)
+        self.sustain_multiplier = sustain_multiplier
+        self.score = combined_score(z, self.multiplier, self.sustain, sustain_multiplier, direction, self.width)
         self._eps = policy.scan(self.score, self.step_ns)
 
     # ------------------------------------------------------------ cheap re-thresholding
@@ -60,7 +63,8 @@ class AlertLog:
         return AlertLog(self.index, self.values, self.expected, self.z, multiplier=self.multiplier,
                         width=self.width if width is None else width, direction=self.direction,
                         policy=self.policy if policy is None else policy, step_ns=self.step_ns,
-                        scale=self.scale, nonnegative=self.nonnegative, name=self.name,
+                        scale=self.scale, sustain=self.sustain, sustain_multiplier=self.sustain_multiplier,
+                        nonnegative=self.nonnegative, name=self.name,
                         counts=self.counts, notes=self.notes)
 
     # ------------------------------------------------------------ results

@@ -7,6 +7,11 @@ divided by a robust scale that depends on the hour of the day (MAD per hour, shr
 the overall MAD when an hour has few points) and the standardised residual ``z`` is compared
 with an empirical quantile of the training ``z`` (not a Gaussian 3σ): score = z / multiplier,
 so a score of 1 is the edge of the band.
+
+A slow drift (a memory leak) is absorbed by the level before any single point leaves the band.
+A second, longer-horizon score catches it: the mean of ``z`` over the trailing ``sustain``
+points, divided by the same kind of empirical quantile of that mean in training. A point's
+score is the larger of the two, so either a sharp or a moderate-but-lasting deviation alerts.
 """
 from __future__ import annotations
 
@@ -35,6 +40,8 @@ class State:
     level_window: int
     seasonality: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: list = field(default_factory=list)
+    sustain: int = 0              # points of the sustained score (0: off)
+    sustain_multiplier: float = np.inf
 
     @property
     def length(self) -> int:
@@ -55,6 +62,20 @@ def trailing_level(d_before: np.ndarray, d: np.ndarray, window: int) -> np.ndarr
     both = np.concatenate([d_before[-window:], d]) if len(d_before) else d
     med = pd.Series(both).rolling(window, min_periods=max(1, min(window, 3))).median().shift(1).to_numpy()
     return med[len(both) - len(d):]
+
+
+def sustained(z: np.ndarray, window: int) -> np.ndarray:
+    """Mean of ``z`` over the trailing ``window`` points (this one included; NaN skipped)."""
+    return pd.Series(z).rolling(window, min_periods=max(1, window // 2)).mean().to_numpy()
+
+
+def combined_score(z, multiplier, sustain, sustain_multiplier, direction, width):
+    """max(point score, sustained score); NaN where ``z`` is NaN."""
+    score = directional(z, direction) / (multiplier * width)
+    if sustain > 1:
+        ss = directional(sustained(z, sustain), direction) / (sustain_multiplier * width)
+        score = np.where(np.isnan(score), np.nan, np.fmax(score, ss))
+    return score
 
 
 def directional(z: np.ndarray, direction: str) -> np.ndarray:
@@ -102,7 +123,7 @@ def choose_periods(seasonal, table, per_day) -> list:
 
 
 def fit_state(values, index, step_ns, *, periods, method, direction, quantile, level_window,
-              min_multiplier, seasonality=None, notes=None) -> tuple[State, np.ndarray, np.ndarray]:
+              min_multiplier, sustain=0, seasonality=None, notes=None) -> tuple[State, np.ndarray, np.ndarray]:
     """Learn a :class:`State` from training ``values`` on the regular ``index``.
 
     Returns the state, the expected values and the standardised residuals ``z`` of training.
@@ -125,6 +146,12 @@ def fit_state(values, index, step_ns, *, periods, method, direction, quantile, l
     zd = zd[np.isfinite(zd)]
     q = float(np.quantile(zd, quantile)) if zd.size else min_multiplier
     state.multiplier = max(q, min_multiplier)
+    if sustain > 1:
+        zs = directional(sustained(z, sustain), direction)
+        zs = zs[np.isfinite(zs)]
+        floor = min_multiplier / np.sqrt(sustain)
+        state.sustain = int(sustain)
+        state.sustain_multiplier = max(float(np.quantile(zs, quantile)) if zs.size else floor, floor)
     return state, expected, z
 
 

@@ -16,7 +16,7 @@ from .policy import AlertPolicy
 from .seasonality import MIN_ACF, detect_seasonality
 
 DIRECTIONS = ("up", "down", "both")
-PARAMS = ("seasonal", "freq", "method", "direction", "quantile", "width", "min_multiplier", "level_window",
+PARAMS = ("seasonal", "freq", "method", "direction", "quantile", "width", "min_multiplier", "level_window", "sustain",
           "refit", "train_window", "nonnegative", "min_acf", "policy")
 
 
@@ -50,6 +50,10 @@ class ThresholdModel:
     level_window : str or int, default '1D'
         The centre is the median of the deseasonalised values over this trailing window, so
         a persistent level shift is absorbed after half of it.
+    sustain : str, int or None, default '4h'
+        Window of the sustained score (the mean standardised residual over it), which catches
+        slow drifts that the level would absorb before any single point leaves the band.
+        None: only point scores.
     refit : str, int or None, default '7D'
         In :meth:`detect`, refit the seasonal profile and scale this often (and earlier while
         the history is short), on data before each point only. None: never.
@@ -77,7 +81,7 @@ class ThresholdModel:
     """
 
     def __init__(self, seasonal="auto", freq=None, method="mstl", direction="both", quantile=0.995, width=1.0,
-                 min_multiplier=4.0, level_window="1D", refit="7D", train_window="28D", nonnegative=None,
+                 min_multiplier=4.0, level_window="1D", sustain="4h", refit="7D", train_window="28D", nonnegative=None,
                  min_acf=MIN_ACF, policy=None):
         self.seasonal = seasonal
         self.freq = freq
@@ -87,6 +91,7 @@ class ThresholdModel:
         self.width = width
         self.min_multiplier = min_multiplier
         self.level_window = level_window
+        self.sustain = sustain
         self.refit = refit
         self.train_window = train_window
         self.nonnegative = nonnegative
@@ -169,6 +174,7 @@ class ThresholdModel:
         state, expected, z = fit_state(values, index, step, periods=periods, method=self.method,
                                        direction=self.direction, quantile=self.quantile,
                                        level_window=self.level_window_, min_multiplier=self.min_multiplier,
+                                       sustain=self.sustain_,
                                        seasonality=table, notes=notes)
         return state, expected, z
 
@@ -179,6 +185,8 @@ class ThresholdModel:
         self.step_ns_ = grid.step_ns
         self.freq_ = pd.tseries.frequencies.to_offset(pd.Timedelta(grid.step_ns)).freqstr
         self.level_window_ = max(3, points(self.level_window, grid.step_ns, "level_window"))
+        self.sustain_ = points(self.sustain, grid.step_ns, "sustain") if self.sustain is not None else 0
+        self.sustain_ = max(2, self.sustain_) if self.sustain_ else 0
         self.name_ = grid.name
         values = self._nonneg(grid, decide=True)
         if np.isfinite(values).sum() < 3:
@@ -230,7 +238,8 @@ class ThresholdModel:
         return AlertLog(self.train_index_, self.train_values_, self._train_expected, self._train_z,
                         multiplier=st.multiplier, width=self.width, direction=self.direction,
                         policy=policy or self.policy_, step_ns=self.step_ns_,
-                        scale=st.scale[st.bins(self.train_index_)], nonnegative=self.nonnegative_,
+                        scale=st.scale[st.bins(self.train_index_)], sustain=st.sustain,
+                        sustain_multiplier=st.sustain_multiplier, nonnegative=self.nonnegative_,
                         name=self.name_, counts=self.counts_, notes=st.notes)
 
     @property
@@ -302,15 +311,16 @@ class ThresholdModel:
         def fit(v, i):
             return self._fit_arrays(v, i)[0]
 
-        expected, z, mult, scale, fits, _ = judge(
+        expected, z, mult, scale, smult, fits = judge(
             fit, h_val, h_idx, values, index, refit_every=every, window=window,
             level_window=self.level_window_, min_history=max(10, min(self.level_window_, 50)),
             initial_state=initial)
         counts = dict(grid.counts, refits=fits, not_judged=int(np.count_nonzero(~np.isfinite(z))))
         mult = np.where(np.isfinite(mult), mult, self.state_.multiplier)
-        scale = np.where(np.isfinite(scale), scale, np.nan)
+        smult = np.where(np.isnan(smult), self.state_.sustain_multiplier, smult)
         return AlertLog(index, values, expected, z, multiplier=mult, width=self.width, direction=self.direction,
-                        policy=policy, step_ns=self.step_ns_, scale=scale, nonnegative=self.nonnegative_,
+                        policy=policy, step_ns=self.step_ns_, scale=scale, sustain=self.sustain_,
+                        sustain_multiplier=smult, nonnegative=self.nonnegative_,
                         name=grid.name, counts=counts, notes=self.state_.notes)
 
     # ------------------------------------------------------------ tuning

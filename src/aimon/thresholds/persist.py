@@ -40,7 +40,7 @@ def to_dict(model) -> dict:
     from .policy import AlertPolicy
 
     params = {k: _plain(v) for k, v in model.get_params().items() if k != "policy"}
-    for k in ("freq", "level_window", "refit", "train_window"):
+    for k in ("freq", "level_window", "sustain", "refit", "train_window"):
         if params[k] is not None and not isinstance(params[k], (str, int)):
             params[k] = str(pd.Timedelta(params[k]))
     params["policy"] = None if model.policy is None else model.policy.to_dict()
@@ -51,7 +51,7 @@ def to_dict(model) -> dict:
     idx = model.train_index_
     out["learned"] = {
         "step_ns": int(model.step_ns_), "freq": model.freq_, "level_window": int(model.level_window_),
-        "name": model.name_, "nonnegative": bool(model.nonnegative_),
+        "sustain": int(model.sustain_), "name": model.name_, "nonnegative": bool(model.nonnegative_),
         "counts": {k: _plain(v) for k, v in model.counts_.items()},
         "tz": None if idx.tz is None else str(idx.tz), "unit": idx.unit,
         "train_start": int(idx.asi8[0]) if len(idx) else 0, "train_len": int(len(idx)),
@@ -60,7 +60,8 @@ def to_dict(model) -> dict:
         "state": {"per_day": int(st.per_day), "periods": [int(p) for p in st.periods],
                   "profile": _floats(st.profile), "scale": _floats(st.scale),
                   "multiplier": float(st.multiplier), "level_window": int(st.level_window),
-                  "notes": list(st.notes),
+                  "notes": list(st.notes), "sustain": int(st.sustain),
+                  "sustain_multiplier": float(st.sustain_multiplier) if np.isfinite(st.sustain_multiplier) else None,
                   "seasonality": {c: [_plain(x) if not (isinstance(x, float) and np.isnan(x)) else None
                                       for x in st.seasonality[c].tolist()] for c in st.seasonality.columns}},
     }
@@ -85,6 +86,7 @@ def from_dict(d: dict):
     model.step_ns_ = L["step_ns"]
     model.freq_ = L["freq"]
     model.level_window_ = L["level_window"]
+    model.sustain_ = L["sustain"]
     model.name_ = L["name"]
     model.nonnegative_ = L["nonnegative"]
     model.counts_ = dict(L["counts"])
@@ -99,7 +101,8 @@ def from_dict(d: dict):
     table = pd.DataFrame({c: pd.Series([np.nan if x is None else x for x in v], dtype=SEASONALITY_DTYPES.get(c, object))
                           for c, v in s["seasonality"].items()})
     model.state_ = State(L["step_ns"], s["per_day"], list(s["periods"]), _array(s["profile"]), _array(s["scale"]),
-                         s["multiplier"], s["level_window"], table, list(s["notes"]))
+                         s["multiplier"], s["level_window"], table, list(s["notes"]), s["sustain"],
+                         np.inf if s["sustain_multiplier"] is None else s["sustain_multiplier"])
     return model
 
 

@@ -29,7 +29,7 @@ def refit_starts(n_new: int, n_hist: int, every: int, grow: float = 1.5) -> list
 
 def judge(fit, hist_values, hist_index, values, index, *, refit_every, window, level_window, min_history,
           initial_state=None):
-    """Expected value, z, multiplier and scale per point of ``values``, walk-forward.
+    """Expected value, z, multiplier, scale and sustained multiplier per point, walk-forward.
 
     ``fit(values, index)`` returns a state; ``hist_*`` are the points before ``index[0]``. With
     ``initial_state`` (a state fitted on exactly that history) the first segment uses it.
@@ -37,7 +37,7 @@ def judge(fit, hist_values, hist_index, values, index, *, refit_every, window, l
     """
     n = len(values)
     expected, z = np.full(n, np.nan), np.full(n, np.nan)
-    mult, scale = np.full(n, np.nan), np.full(n, np.nan)
+    mult, scale, smult = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
     all_values = np.concatenate([hist_values, values])
     all_index = hist_index.append(index) if len(hist_values) else index
     n0 = len(hist_values)
@@ -61,5 +61,6 @@ def judge(fit, hist_values, hist_index, values, index, *, refit_every, window, l
         e, zz = standardise(state, values[a:b], index[a:b], all_values[w0:n0 + a], all_index[w0:n0 + a])
         expected[a:b], z[a:b] = e, zz
         mult[a:b] = state.multiplier
+        smult[a:b] = state.sustain_multiplier
         scale[a:b] = state.scale[state.bins(index[a:b])]
-    return expected, z, mult, scale, fits, state
+    return expected, z, mult, scale, smult, fits
