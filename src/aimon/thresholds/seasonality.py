@@ -4,7 +4,8 @@ A candidate period is tested only when there are at least two full periods of hi
 series is detrended with a centred rolling mean one period long (which removes the trend but
 keeps a cycle of that period), and the candidate is kept when the autocorrelation at exactly
 one period is at least ``min_acf``. The weekly candidate is tested after the daily profile is
-removed, so a strong daily cycle is not mistaken for a weekly one. Every decision is reported.
+removed, so a strong daily cycle is not mistaken for a weekly one; what is left of a weekly cycle
+then is smaller, so its threshold is half of ``min_acf``. Every decision is reported.
 """
 from __future__ import annotations
 
@@ -70,14 +71,18 @@ def detect_seasonality(values: np.ndarray, day_ph: np.ndarray, step_ns: int, min
                 x = _remove_profile(x, day_ph, per_day)
                 left = np.nanvar(x) / total if total > 0 else 0.0
             r = acf_at(x, period)
+            need = min_acf / 2 if (mult == 7 and daily_kept) else min_acf
+            row["min_acf"] = need
             if left < MIN_LEFT:
                 row.update(acf=r, reason=f"the daily cycle explains {100 * (1 - left):.1f}% of the variance: "
                                          f"nothing weekly is left")
                 rows.append(row)
                 continue
             row["acf"] = r
-            row["chosen"] = bool(r >= min_acf)
-            row["reason"] = f"ACF at one period {r:.2f} {'>=' if row['chosen'] else '<'} {min_acf}"
+            row["chosen"] = bool(r >= need)
+            row["reason"] = f"ACF at one period {r:.2f} {'>=' if row['chosen'] else '<'} {need:g}"
+            if mult == 7 and daily_kept:
+                row["reason"] += " (after removing the daily profile)"
             if mult == 1:
                 daily_kept = row["chosen"]
         rows.append(row)
