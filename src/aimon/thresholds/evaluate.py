@@ -29,7 +29,8 @@ def _flags(alerts):
         s = pd.Series(f.astype(np.int64), index=alerts.index)
         return s.sort_index() if not s.index.is_monotonic_increasing else s
     raise SchemaError([f"evaluate_alerts() needs an AlertLog (from model.detect) or a Series of 0/1 flags "
-                       f"with a DatetimeIndex, got {type(alerts).__name__}."])
+                       f"with a DatetimeIndex, got a {type(alerts).__name__}"
+                       + (f" with a {type(alerts.index).__name__}." if hasattr(alerts, "index") else ".")])
 
 
 def _windows(events, kinds, columns, index):
