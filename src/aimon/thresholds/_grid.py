@@ -114,9 +114,10 @@ def to_grid(series, freq=None, step_ns=None, what="fit_thresholds()") -> Grid:
     with np.errstate(invalid="ignore", divide="ignore"):
         values = np.where(cnt > 0, sums / np.maximum(cnt, 1), np.nan)
     dup = int(np.count_nonzero(finite) - np.count_nonzero(cnt))
+    any_point = np.bincount(slot, minlength=n_slots)[lo:]
     index = pd.DatetimeIndex(first + (lo + np.arange(len(values), dtype=np.int64)) * step_ns).as_unit("ns")
     index = index.tz_localize("UTC").tz_convert(series.index.tz) if series.index.tz is not None else index
-    counts.update(off_grid=off_grid, averaged=dup, empty_slots=int(np.count_nonzero(cnt == 0)),
+    counts.update(off_grid=off_grid, averaged=dup, empty_slots=int(np.count_nonzero(any_point == 0)),
                   step=str(pd.Timedelta(step_ns)))
     if n_nat or n_text:
         warnings.warn(f"{what}: {n_nat + n_text} points of {name!r} have no timestamp or a non-numeric value "

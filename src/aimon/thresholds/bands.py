@@ -24,7 +24,7 @@ from ._grid import DAY_NS, day_phase, phase
 from .baselines import profile, seasonal_component
 
 SHRINK = 50        # pseudo-points of the overall MAD mixed into each hour's MAD
-MAD_K = 1.4826
+MAD_K = 1.0 / 0.6744897501960817   # MAD of a normal sample -> its standard deviation
 
 
 @dataclass
