@@ -128,15 +128,33 @@ def test_band_width_follows_the_time_of_day():
     assert half[1] / half[0] > 2.5
 
 
+def _reference_z(y, window):
+    """Standardised residuals from first principles: trailing median level, normal MAD scale."""
+    from scipy.stats import median_abs_deviation
+
+    r = y - naive.trailing_median(y, window)
+    r_after = y - naive.trailing_median(y[::-1], window)[::-1]
+    scale = median_abs_deviation(r[np.isfinite(r)], scale="normal")
+    z = r / scale
+    lag = np.isfinite(r_after) & (2 * np.abs(r_after) < np.abs(r)) & (np.abs(z) > 3)
+    return z, lag
+
+
 def test_multiplier_is_the_empirical_quantile_of_training_residuals():
-    idx = pd.date_range("2026-01-05", periods=2000, freq="h")
-    s = pd.Series(np.random.default_rng(5).standard_t(2, 2000), index=idx)
-    m = aimon.fit_thresholds(s, seasonal=None, direction="up", quantile=0.99, min_multiplier=0.1, sustain=None)
-    z = m._train_z
-    assert m.multiplier_ == pytest.approx(np.quantile(z[np.isfinite(z)], 0.99))
-    assert m.multiplier_ > 2.33                # heavier than the Gaussian 99% point (in MAD units)
-    both = aimon.fit_thresholds(s, seasonal=None, direction="both", quantile=0.99, min_multiplier=0.1)
-    assert both.multiplier_ == pytest.approx(np.quantile(np.abs(both._train_z[np.isfinite(both._train_z)]), 0.99))
+    idx = pd.date_range("2026-01-05", periods=600, freq="h")
+    y = np.random.default_rng(5).standard_t(2, 600)
+    y[300:] += 30                                   # a level shift: its lag is not noise
+    s = pd.Series(y, index=idx)
+    z, lag = _reference_z(y, 24)
+    assert lag.sum() >= 3
+    for direction, pick in (("up", lambda v: v), ("both", np.abs), ("down", lambda v: -v)):
+        m = aimon.fit_thresholds(s, seasonal=None, direction=direction, quantile=0.99, min_multiplier=0.1,
+                                 sustain=None)
+        zz = pick(z[np.isfinite(z) & ~lag])
+        assert m.multiplier_ == pytest.approx(np.quantile(zz, 0.99), rel=1e-9)
+        np.testing.assert_allclose(m._train_z, z, rtol=1e-9, equal_nan=True)
+    assert aimon.fit_thresholds(s.iloc[:300], seasonal=None, direction="up", quantile=0.99,
+                                min_multiplier=0.1).multiplier_ > 2.33   # heavier than Gaussian 99%
 
 
 def test_bands_of_training_and_nonnegative_lower_band():

@@ -6,7 +6,9 @@ sample for the level, and a level shift is absorbed after half a window). The re
 divided by a robust scale that depends on the hour of the day (MAD per hour, shrunk towards
 the overall MAD when an hour has few points) and the standardised residual ``z`` is compared
 with an empirical quantile of the training ``z`` (not a Gaussian 3σ): score = z / multiplier,
-so a score of 1 is the edge of the band.
+so a score of 1 is the edge of the band. Training points that the level *after* them explains
+(the lag right after a level shift) are left out of the quantile, so that a level shift inside
+the training period is not mistaken for noise (which would widen the band for good).
 
 A slow drift (a memory leak) is absorbed by the level before any single point leaves the band.
 A second, longer-horizon score catches it: the mean of ``z`` over the trailing ``sustain``
@@ -138,16 +140,24 @@ def fit_state(values, index, step_ns, *, periods, method, direction, quantile, l
     if periods:
         seas = seasonal_component(values, periods, method)
         state.profile = profile(seas, state.phases(index), length, observed)
-    expected, z = standardise(state, values, index, np.zeros(0), None, scale=False)
+    expected, _ = standardise(state, values, index, np.zeros(0), None, scale=False)
     r = values - expected
-    state.scale = robust_scale(r, state.bins(index), nb, notes)
-    z = r / state.scale[state.bins(index)]
-    zd = directional(z, direction)
+    bins = state.bins(index)
+    state.scale = robust_scale(r, bins, nb, notes)
+    z = r / state.scale[bins]
+    # Right after a level shift the trailing level lags, and that lag is a change, not noise:
+    # points that the level of the window *after* them explains (residual less than half) are
+    # left out of the quantile, so a shift inside training does not widen the band for good.
+    # A short spike is far from both levels and stays in.
+    d = values - state.profile[state.phases(index)]
+    r_after = d - trailing_level(np.zeros(0), d[::-1], level_window)[::-1]
+    lag = np.isfinite(r_after) & (2 * np.abs(r_after) < np.abs(r)) & (np.abs(z) > 3)
+    zd = directional(np.where(lag, np.nan, z), direction)
     zd = zd[np.isfinite(zd)]
     q = float(np.quantile(zd, quantile)) if zd.size else min_multiplier
     state.multiplier = max(q, min_multiplier)
     if sustain > 1:
-        zs = directional(sustained(z, sustain), direction)
+        zs = directional(np.where(lag, np.nan, sustained(z, sustain)), direction)
         zs = zs[np.isfinite(zs)]
         floor = min_multiplier / np.sqrt(sustain)
         state.sustain = int(sustain)
