@@ -306,7 +306,7 @@ class ThresholdModel:
         window = max(10, points(self.train_window, self.step_ns_, "train_window"))
         before = self.train_index_ < index[0]
         h_idx, h_val = self.train_index_[before], self.train_values_[before]
-        initial = self.state_ if before.all() and len(h_val) <= window else None
+        initial = self.state_ if before.all() else None   # fitted on exactly the points before
 
         def fit(v, i):
             return self._fit_arrays(v, i)[0]
