@@ -155,3 +155,16 @@ def test_misuse_of_the_model():
         m.tune(-1)
     with pytest.raises(SchemaError, match="timestamps"):
         m.predict([1.5, "x"])
+
+
+def test_infinite_values_and_unparseable_timestamps_are_counted():
+    s = hourly(14)
+    s.iloc[5] = np.inf
+    s.iloc[6] = -np.inf
+    idx = s.index.to_series()
+    idx.iloc[7] = pd.NaT
+    s.index = pd.DatetimeIndex(idx)
+    with pytest.warns(DataDroppedWarning, match="left out"):
+        m = aimon.fit_thresholds(s)
+    assert m.counts_["invalid_values"] == 2 and m.counts_["no_timestamp"] == 1
+    assert np.isnan(m.train_values_[5:7]).all() and np.isfinite(m.bands_.iloc[24:]).all().all()

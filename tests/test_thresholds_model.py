@@ -272,3 +272,29 @@ def test_accessors_and_no_mutation():
     pd.testing.assert_series_equal(s, before_s)
     pd.testing.assert_frame_equal(frame, before_f)
     assert "lat" in a._repr_html_() and "ThresholdModel" in repr(a)
+
+
+def test_refit_schedule_every_and_while_short():
+    from aimon.thresholds.walkforward import refit_starts
+
+    assert refit_starts(100, 1000, 30) == [0, 30, 60, 90]
+    # history of 100 points: refit when it reaches 150, 225, 338, 507 points (x1.5 each time),
+    # i.e. at new points 50, 125, 238, 407, or 400 points after the last refit if that is sooner
+    assert refit_starts(500, 100, 400) == [0, 50, 125, 238, 407]
+    assert refit_starts(500, 100, 60) == [0, 50, 110, 170, 230, 290, 350, 410, 470]
+    assert refit_starts(10, 100, 0) == [0]
+
+
+def test_model_plot_and_training_log():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    s = hourly(14)
+    s.iloc[24 * 10:24 * 10 + 3] += 8
+    m = aimon.fit_thresholds(s, method="rolling_quantile")
+    ax = m.plot()
+    assert ax.get_title() == f"lat: {m.detect().n_alerts} alerts" and m.detect().n_alerts >= 1
+    assert len(ax.lines) >= 2 and len(ax.collections) >= 1       # series, expected, band, points
+    plt.close("all")

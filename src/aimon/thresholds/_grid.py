@@ -90,8 +90,10 @@ def to_grid(series, freq=None, step_ns=None, what="fit_thresholds()") -> Grid:
     ok_time = ~np.asarray(idx.isna())
     n_nat = int(len(i8) - ok_time.sum())
     finite = np.isfinite(raw)
+    n_inf = int(np.count_nonzero(np.isinf(raw) & ok_time))
     counts = {"points": int(len(raw)), "no_timestamp": n_nat,
-              "missing_values": int(np.count_nonzero(~finite & ok_time)) - n_text, "invalid_values": n_text}
+              "missing_values": int(np.count_nonzero(np.isnan(raw) & ok_time)) - n_text,
+              "invalid_values": n_text + n_inf}
     i8, raw, finite = i8[ok_time], raw[ok_time], finite[ok_time]
     if finite.sum() == 0:
         raise AimonError(f"{what}: the series {name!r} has no finite values with a timestamp "
@@ -119,9 +121,10 @@ def to_grid(series, freq=None, step_ns=None, what="fit_thresholds()") -> Grid:
     index = index.tz_localize("UTC").tz_convert(series.index.tz) if series.index.tz is not None else index
     counts.update(off_grid=off_grid, averaged=dup, empty_slots=int(np.count_nonzero(any_point == 0)),
                   step=str(pd.Timedelta(step_ns)))
-    if n_nat or n_text:
-        warnings.warn(f"{what}: {n_nat + n_text} points of {name!r} have no timestamp or a non-numeric value "
-                      f"and were left out (counted in .counts_).", DataDroppedWarning, stacklevel=3)
+    if n_nat or n_text or n_inf:
+        warnings.warn(f"{what}: {n_nat + n_text + n_inf} points of {name!r} have no timestamp or a non-numeric "
+                      f"or infinite value "
+                      f"and were left out (counted in the result's counts).", DataDroppedWarning, stacklevel=3)
     return Grid(index=index, values=values, step_ns=int(step_ns), counts=counts, name=name)
 
 
