@@ -6,11 +6,11 @@ import pandas as pd
 
 
 # ---------------------------------------------------------------- alert policy
-def policy_episodes(score, open_at, close_at, min_points, cooldown, max_alerts, per):
+def policy_episodes(score, open_at, close_at, min_points, cooldown, max_alerts, per, fire_at=np.inf):
     """Episodes [(start, fire, end, suppressed)] by re-reading the rules point by point.
 
     An episode fires at point i when the previous ``min_points`` points (i included) all score
-    >= open_at, no episode is open, and the last episode ended more than ``cooldown`` points
+    >= open_at (or point i alone scores >= fire_at), no episode is open, and the last episode ended more than ``cooldown`` points
     before i. It ends at the last point >= close_at before the first point < close_at.
     """
     n = len(score)
@@ -20,6 +20,7 @@ def policy_episodes(score, open_at, close_at, min_points, cooldown, max_alerts, 
     while i < n:
         window = score[i - min_points + 1:i + 1] if i - min_points + 1 >= 0 else None
         can = window is not None and all(v >= open_at for v in window)  # NaN >= x is False
+        can = can or (score[i] >= fire_at and score[i] >= open_at)
         if can and (last_end is None or i - last_end > cooldown):
             # start of the run of points >= open_at that ends at i
             a = i

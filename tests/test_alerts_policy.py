@@ -18,23 +18,25 @@ scores = st.lists(st.one_of(st.sampled_from([0.0, 0.5, 0.8, 1.0, 1.5, 3.0, np.na
 
 @settings(max_examples=300, deadline=None)
 @given(scores, st.sampled_from([1.0, 1.2]), st.sampled_from([0.5, 0.8, 1.0]), st.integers(1, 4),
-       st.integers(0, 6), st.integers(0, 3), st.integers(1, 30))
-def test_scan_matches_the_rules(score, open_at, close_at, min_points, cooldown, max_alerts, per):
+       st.integers(0, 6), st.integers(0, 3), st.integers(1, 30), st.sampled_from([np.inf, 2.0, 3.0]))
+def test_scan_matches_the_rules(score, open_at, close_at, min_points, cooldown, max_alerts, per, fire_at):
     x = np.array(score, dtype=np.float64)
-    got = list(zip(*[a.tolist() for a in scan(x, open_at, close_at, min_points, cooldown, max_alerts, per)]))
-    got = [(a, b, c, bool(d)) for a, b, c, d in got]
-    assert got == naive.policy_episodes(list(x), open_at, close_at, min_points, cooldown, max_alerts, per)
+    out = scan(x, open_at, close_at, min_points, cooldown, max_alerts, per, fire_at)
+    got = [(a, b, c, bool(d)) for a, b, c, d in zip(*[a.tolist() for a in out])]
+    assert got == naive.policy_episodes(list(x), open_at, close_at, min_points, cooldown, max_alerts, per, fire_at)
 
 
 def test_scan_examples():
     x = np.array([0, 2, 2, 2, 0.9, 0.5, 2, 2, np.nan, 2, 0.1])
-    s, f, e, _ = scan(x, 1.0, 0.8, 2, 0, 0, 1)
+    s, f, e, _ = scan(x, 1.0, 0.8, 2, 0, 0, 1, np.inf)
     assert (s.tolist(), f.tolist(), e.tolist()) == ([1, 6], [2, 7], [4, 9])   # NaN keeps it open
-    s, f, e, _ = scan(x, 1.0, 0.8, 2, 3, 0, 1)                                  # cooldown 3 after end 4
+    s, f, e, _ = scan(x, 1.0, 0.8, 2, 3, 0, 1, np.inf)                                  # cooldown 3 after end 4
     assert f.tolist() == [2]                                                   # 7 is in cooldown, NaN resets
     assert naive.policy_episodes(list(x), 1.0, 0.8, 2, 3, 0, 1) == [(1, 2, 4, False)]
-    s, f, e, sup = scan(np.array([2.0, 0, 2, 0, 2, 0]), 1.0, 1.0, 1, 0, 2, 10)
+    s, f, e, sup = scan(np.array([2.0, 0, 2, 0, 2, 0]), 1.0, 1.0, 1, 0, 2, 10, np.inf)
     assert sup.tolist() == [0, 0, 1]
+    s, f, e, _ = scan(np.array([0, 1.5, 0, 2.5, 0]), 1.0, 0.75, 3, 0, 0, 1, 2.0)   # extreme: at once
+    assert (s.tolist(), f.tolist(), e.tolist()) == ([3], [3], [3])
 
 
 def test_policy_parameters_are_checked():
@@ -44,16 +46,20 @@ def test_policy_parameters_are_checked():
         aimon.AlertPolicy(max_alerts=0)
     with pytest.raises(AimonError, match="cooldown"):
         aimon.AlertPolicy(cooldown="soon")
+    with pytest.raises(AimonError, match="fire_at"):
+        aimon.AlertPolicy(fire_at=0.5)
     p = aimon.AlertPolicy(min_duration="15min", cooldown="1h", max_alerts=2, per="6h")
     assert p.points(5 * 60 * 10**9) == (3, 12, 2, 72)
     assert aimon.AlertPolicy(**p.to_dict()) == p
+    q = aimon.AlertPolicy(fire_at=float("inf"))
+    assert aimon.AlertPolicy(**q.to_dict()) == q
 
 
 def _log(values, **kw):
     idx = pd.date_range("2026-01-01", periods=len(values), freq="h")
     z = np.asarray(values, float)
     return aimon.AlertLog(idx, z * 10 + 100, np.full(len(z), 100.0), z, multiplier=2.0, width=1.0,
-                          direction=kw.pop("direction", "both"), policy=kw.pop("policy", aimon.AlertPolicy(cooldown=0)),
+                          direction=kw.pop("direction", "both"), policy=kw.pop("policy", aimon.AlertPolicy(cooldown=0, fire_at=np.inf)),
                           step_ns=3600 * 10**9, scale=np.full(len(z), 10.0), name=kw.pop("name", "lat"), **kw)
 
 
@@ -76,7 +82,9 @@ def test_alertlog_table_per_day_and_flags():
     assert up.table["direction"].tolist() == ["up"]
     assert log.rethreshold(width=3.0).n_alerts == 1          # -6 / (2 * 3) = 1 on three points
     assert log.rethreshold(width=3.01).n_alerts == 0
-    assert log.rethreshold(policy=aimon.AlertPolicy(min_duration=4, cooldown=0)).n_alerts == 0
+    assert log.rethreshold(policy=aimon.AlertPolicy(min_duration=4, cooldown=0, fire_at=np.inf)).n_alerts == 0
+    at_once = log.rethreshold(policy=aimon.AlertPolicy(min_duration=4, cooldown=0, fire_at=2.5))
+    assert at_once.table["fired"].tolist() == [log.index[6], log.index[30]]      # scores 2.5 and 3
     b = log.bands
     np.testing.assert_allclose(b["upper"] - b["expected"], 20.0)
 

@@ -238,8 +238,13 @@ def test_tune_meets_the_alert_budget():
     assert log.n_alerts / log.days <= 0.5
     sweep = tuned.tuning_
     assert sweep["width"].iloc[-1] == tuned.width and (sweep["alerts_per_day"].iloc[:-1] > 0.5).all()
-    hist = tuned.tune(target_alerts_per_day=1.0, history=s)
-    assert hist.width <= tuned.width
+    hist = m.tune(target_alerts_per_day=1.0, history=s)          # the training series itself, walk-forward
+    judged = m.detect(s)
+    assert np.isfinite(judged.score).mean() > 0.9
+    rate = judged.rethreshold(width=hist.width).n_alerts / judged.days
+    assert rate <= 1.0 and hist.tuning_["alerts_per_day"].iloc[-1] == pytest.approx(rate)
+    if len(hist.tuning_) > 1:
+        assert (hist.tuning_["alerts_per_day"].iloc[:-1] > 1.0).all()
 
 
 def test_json_round_trip_is_exact():

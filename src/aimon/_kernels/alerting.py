@@ -3,7 +3,8 @@
 One pass over the scores of a regular grid. A run of ``min_points`` consecutive points with
 score >= ``open_at`` opens an episode (it *fires* at the last point of that run); the episode
 stays open until a point scores below ``close_at`` (hysteresis: ``close_at <= open_at``).
-Missing points (NaN) never count towards a run (they reset it) and never close an open episode.
+A single point scoring >= ``fire_at`` (far outside the band) fires at once. Missing points (NaN)
+never count towards a run (they reset it) and never close an open episode.
 After an episode closes, no new one fires for ``cooldown`` points. An episode that would fire
 while ``max_alerts`` episodes already fired within the last ``per`` points is kept but marked
 suppressed (it does not page, and it does not count towards the limit).
@@ -15,11 +16,12 @@ from numba import njit
 
 
 @njit(cache=True)
-def scan(score, open_at, close_at, min_points, cooldown, max_alerts, per):
+def scan(score, open_at, close_at, min_points, cooldown, max_alerts, per, fire_at):
     """Episodes of ``score`` as arrays (start, fire, end, suppressed); ends are inclusive.
 
     An episode still open at the last point ends at its last point scoring >= ``close_at``.
-    ``max_alerts <= 0`` means no limit.
+    A point scoring >= ``fire_at`` fires at once, without waiting for ``min_points``
+    (``fire_at = inf`` turns that off). ``max_alerts <= 0`` means no limit.
     """
     n = score.shape[0]
     start = np.empty(n, np.int64)
@@ -48,7 +50,7 @@ def scan(score, open_at, close_at, min_points, cooldown, max_alerts, per):
             if run == 0:
                 run_start = i
             run += 1
-            if run >= min_points and i > quiet_until:
+            if (run >= min_points or s >= fire_at) and i > quiet_until:
                 fired = 0
                 if max_alerts > 0:
                     j = k - 1

@@ -31,8 +31,8 @@ class AlertLog:
     >>> s = pd.Series(np.random.default_rng(0).normal(10, 1, 400), index=idx)
     >>> s.iloc[300:305] += 15
     >>> log = aimon.fit_thresholds(s.iloc[:250], seasonal=None).detect(s.iloc[250:])
-    >>> log.table["fired"].tolist()
-    [Timestamp('2026-01-13 13:00:00')]
+    >>> log.table["fired"].tolist()   # +15 is far outside the band: fires at once
+    [Timestamp('2026-01-13 12:00:00')]
     """
 
     def __init__(self, index, values, expected, z, *, multiplier, width, direction, policy, step_ns,

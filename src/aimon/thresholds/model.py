@@ -327,14 +327,14 @@ class ThresholdModel:
     def tune(self, target_alerts_per_day=0.5, history=None, widths=None) -> "ThresholdModel":
         """A copy whose ``width`` is the smallest that keeps alerts within a daily budget.
 
-        ``history`` (judged walk-forward, once) or, without it, the training period is
-        re-thresholded at each candidate width; the first width whose alerts per day are
+        ``history`` (judged walk-forward once, with the model's refits) or, without it, the
+        training period is re-thresholded at each candidate width; the first width whose alerts per day are
         <= ``target_alerts_per_day`` is kept. The sweep is in ``tuning_`` of the result.
         """
         self._fitted()
         if not (isinstance(target_alerts_per_day, (int, float)) and target_alerts_per_day >= 0):
             raise AimonError(f"target_alerts_per_day={target_alerts_per_day!r} must be a number >= 0.")
-        log = self.detect(history, refit=None) if history is not None else self.detect()
+        log = self.detect(history) if history is not None else self.detect()
         grid = np.geomspace(0.25, 16, 49) if widths is None else np.sort(np.asarray(widths, float))
         rows = []
         chosen = float(grid[-1])

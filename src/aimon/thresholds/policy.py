@@ -24,6 +24,10 @@ class AlertPolicy:
         (Prometheus' ``for:``). Missing points reset the count.
     open_at : float, default 1.0
         Score that starts counting towards an alert.
+    fire_at : float, default 3.0
+        A single point scoring this high (three times the band's half-width) fires at
+        once, without waiting for ``min_duration``: wait for confirmation of a marginal
+        deviation, not of an extreme one. ``float('inf')`` always waits.
     close_at : float, default 0.75
         Hysteresis: an open episode closes at the first point scoring below this (<= open_at).
         Missing points do not close an episode.
@@ -39,21 +43,26 @@ class AlertPolicy:
     --------
     >>> import numpy as np
     >>> from aimon import AlertPolicy
-    >>> AlertPolicy(min_duration=2, cooldown=0).episodes(np.array([0, 2, 2, 2, 0.5, 0, 3.0]), 1)
-    [(1, 2, 3, False)]
+    >>> AlertPolicy(min_duration=2, cooldown=0).episodes(np.array([0, 1.5, 1.5, 1.5, 0.5, 0, 3.5]), 1)
+    [(1, 2, 3, False), (6, 6, 6, False)]
     """
 
     min_duration: object = 2
     open_at: float = 1.0
     close_at: float = 0.75
+    fire_at: float = 3.0
     cooldown: object = "2h"
     max_alerts: object = None
     per: object = "1D"
 
     def __post_init__(self):
+        if isinstance(self.fire_at, str) and self.fire_at in ("inf", "infinity"):   # as written by to_dict
+            object.__setattr__(self, "fire_at", float("inf"))
         if not (np.isfinite(self.open_at) and np.isfinite(self.close_at)) or self.close_at > self.open_at:
             raise AimonError(f"AlertPolicy: close_at={self.close_at!r} must be a number <= open_at={self.open_at!r} "
                              f"(hysteresis closes an episode at a lower score than opens it).")
+        if not (isinstance(self.fire_at, (int, float)) and self.fire_at >= self.open_at):
+            raise AimonError(f"AlertPolicy: fire_at={self.fire_at!r} must be a number >= open_at={self.open_at!r}.")
         if self.max_alerts is not None and (not isinstance(self.max_alerts, (int, np.integer)) or self.max_alerts < 1):
             raise AimonError(f"AlertPolicy: max_alerts={self.max_alerts!r} must be a positive integer or None.")
         for name in ("min_duration", "cooldown", "per"):
@@ -71,7 +80,7 @@ class AlertPolicy:
 
         mp, cd, ma, per = self.points(step_ns)
         return scan(np.ascontiguousarray(score, dtype=np.float64), float(self.open_at), float(self.close_at),
-                    mp, cd, ma, per)
+                    mp, cd, ma, per, float(self.fire_at))
 
     def episodes(self, score, step_ns: int) -> list:
         """[(start, fire, end, suppressed)] as plain tuples (positions in ``score``)."""
@@ -87,7 +96,7 @@ class AlertPolicy:
             if isinstance(v, (int, np.integer)):
                 out[k] = int(v)
             elif isinstance(v, (float, np.floating)) or v is None:
-                out[k] = v if v is None else float(v)
+                out[k] = v if v is None else (float(v) if np.isfinite(v) else str(float(v)))
             else:
                 out[k] = str(pd.Timedelta(v)) if not isinstance(v, str) else v
         return out
