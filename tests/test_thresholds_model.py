@@ -303,3 +303,12 @@ def test_model_plot_and_training_log():
     assert ax.get_title() == f"lat: {m.detect().n_alerts} alerts" and m.detect().n_alerts >= 1
     assert len(ax.lines) >= 2 and len(ax.collections) >= 1       # series, expected, band, points
     plt.close("all")
+
+
+def test_model_html_escapes_the_metric_name():
+    s = hourly(7).rename("<b>p95</b> & co")
+    m = aimon.fit_thresholds(s, method="rolling_quantile")
+    text = m._repr_html_()
+    assert "<b>p95</b>" not in text and "&lt;b&gt;p95&lt;/b&gt; &amp; co" in text
+    assert "<b>p95</b>" not in m.detect()._repr_html_()
+    assert "ThresholdModel(" in aimon.ThresholdModel()._repr_html_()

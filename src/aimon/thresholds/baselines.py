@@ -85,7 +85,13 @@ def seasonal_component(values: np.ndarray, periods, method: str) -> np.ndarray:
         return np.zeros(len(values))
     y = fill(values)
     fn = {"mstl": _mstl, "stl": _stl, "holt_winters": _holt_winters, "rolling_quantile": _rolling_quantile}[method]
-    return fn(y, periods)
+    try:
+        seas = fn(y, periods)
+    except (ValueError, np.linalg.LinAlgError) as exc:
+        raise AimonError(f"method={method!r} failed on this series ({exc}); try method='rolling_quantile'.") from None
+    if not np.isfinite(seas).all():
+        raise AimonError(f"method={method!r} gave a non-finite seasonal component; try method='rolling_quantile'.")
+    return seas
 
 
 def profile(seasonal: np.ndarray, ph: np.ndarray, length: int, observed: np.ndarray) -> np.ndarray:
