@@ -130,6 +130,7 @@ def test_wrong_kinds_of_input(obj, match):
     ({"method": "prophet"}, "method="), ({"direction": "sideways"}, "direction="),
     ({"quantile": 1.5}, "quantile="), ({"width": 0}, "width="), ({"freq": "often"}, "freq="),
     ({"policy": "strict"}, "AlertPolicy"), ({"level_window": "soon"}, "level_window="),
+    ({"seasonal": "monthly"}, "seasonal="), ({"seasonal": [0]}, "seasonal="), ({"seasonal": 2.5}, "seasonal="),
 ])
 def test_bad_parameters(params, match):
     e = call(lambda x: aimon.fit_thresholds(x, **params), hourly(3), AimonError)
@@ -168,3 +169,14 @@ def test_infinite_values_and_unparseable_timestamps_are_counted():
         m = aimon.fit_thresholds(s)
     assert m.counts_["invalid_values"] == 2 and m.counts_["no_timestamp"] == 1
     assert np.isnan(m.train_values_[5:7]).all() and np.isfinite(m.bands_.iloc[24:]).all().all()
+
+
+def test_integer_period_with_a_step_that_does_not_divide_a_day():
+    idx = pd.date_range("2026-01-01", periods=700, freq="7min")
+    y = np.sin(2 * np.pi * np.arange(700) / 20) + np.random.default_rng(2).normal(0, 0.05, 700)
+    s = pd.Series(y, index=idx)
+    m = call(lambda x: aimon.fit_thresholds(x, seasonal=20, method="stl"), s, aimon.ThresholdModel)
+    assert m.periods_ == [20]
+    true = np.sin(2 * np.pi * np.arange(20) / 20)
+    ph = aimon.thresholds._grid.phase(idx[:20], 7 * 60 * 10**9, 20)
+    assert np.corrcoef(m.state_.profile[ph], true)[0, 1] > 0.98

@@ -139,15 +139,13 @@ def day_phase(index, step_ns: int, per_day: int) -> np.ndarray:
     return ((wall_ns(index) % DAY_NS) // step_ns).astype(np.int64) % per_day
 
 
-def phase(index, step_ns: int, period: int, per_day: int) -> np.ndarray:
-    """Position of each timestamp in a daily (period = per_day) or weekly (7 * per_day) cycle.
+def phase(index, step_ns: int, period: int, per_day: int = 0) -> np.ndarray:
+    """Position of each timestamp in a cycle of ``period`` grid steps, counted on the wall clock.
 
-    Weeks start on Monday; a period of 1 means no seasonality (phase 0 everywhere).
+    The count starts at the Unix epoch, so a daily period (a whole number of steps per day)
+    puts midnight at phase 0 and any timestamp, past or future, gets the phase of its time of
+    day (or of week). A period of 1 means no seasonality (phase 0 everywhere).
     """
     if period <= 1:
         return np.zeros(len(index), np.int64)
-    d = day_phase(index, step_ns, per_day)
-    if period == per_day:
-        return d
-    weekday = (wall_ns(index) // DAY_NS + 3) % 7     # 1970-01-01 was a Thursday
-    return (weekday * per_day + d).astype(np.int64)
+    return ((wall_ns(index) // step_ns) % period).astype(np.int64)

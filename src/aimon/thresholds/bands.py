@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..errors import AimonError
 from ._grid import DAY_NS, day_phase, phase
 from .baselines import profile, seasonal_component
 
@@ -117,11 +118,20 @@ def choose_periods(seasonal, table, per_day) -> list:
         return []
     if isinstance(seasonal, str) and seasonal == "auto":
         return [int(r.period) for r in table.itertuples() if r.chosen]
-    names = [seasonal] if isinstance(seasonal, (str, int, np.integer)) else list(seasonal)
+    try:
+        names = [seasonal] if isinstance(seasonal, (str, int, np.integer)) else list(seasonal)
+    except TypeError:
+        names = [seasonal]
     out = []
     for p in names:
-        out.append({"daily": per_day, "weekly": 7 * per_day}[p] if isinstance(p, str) else int(p))
-    return sorted(out)
+        if isinstance(p, str) and p in ("daily", "weekly"):
+            out.append(per_day if p == "daily" else 7 * per_day)
+        elif isinstance(p, (int, np.integer)) and not isinstance(p, bool) and p >= 2:
+            out.append(int(p))
+        else:
+            raise AimonError(f"seasonal={seasonal!r}: give 'auto', None, 'daily', 'weekly', a period in points "
+                             f"(an integer >= 2) or a list of these.")
+    return sorted(set(out))
 
 
 def fit_state(values, index, step_ns, *, periods, method, direction, quantile, level_window,
