@@ -180,3 +180,16 @@ def test_integer_period_with_a_step_that_does_not_divide_a_day():
     true = np.sin(2 * np.pi * np.arange(20) / 20)
     ph = aimon.thresholds._grid.phase(idx[:20], 7 * 60 * 10**9, 20)
     assert np.corrcoef(m.state_.profile[ph], true)[0, 1] > 0.98
+
+
+def test_daily_step_has_a_weekly_cycle_and_no_daily_one():
+    idx = pd.date_range("2025-01-06", periods=120, freq="D")
+    y = 100 + 20 * (np.asarray(idx.day_of_week) >= 5) + np.random.default_rng(0).normal(0, 3, 120)
+    s = pd.Series(y, index=idx)
+    s.iloc[100] += 60                                  # one extreme day: fires at once (fire_at)
+    auto = aimon.fit_thresholds(s.iloc[:90])
+    assert auto.periods_ == [7]
+    log = auto.detect(s.iloc[90:])
+    assert log.table["fired"].tolist() == [s.index[100]]
+    m = call(lambda x: aimon.fit_thresholds(x, seasonal=("daily", "weekly")), s.iloc[:90], aimon.ThresholdModel)
+    assert m.periods_ == [7] and any("no daily cycle" in n for n in m.notes_)

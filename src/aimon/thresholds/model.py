@@ -162,6 +162,10 @@ class ThresholdModel:
                 raise AimonError(f"seasonal={self.seasonal!r} needs a step that divides a day; the series has a "
                                  f"step of {pd.Timedelta(step)}. Resample it (e.g. freq='5min') or use seasonal=None.")
             periods = choose_periods(self.seasonal, table, per_day)
+            if any(p < 2 for p in periods):
+                notes.append(f"seasonal={self.seasonal!r}: a step of {pd.Timedelta(step)} leaves no daily cycle "
+                             f"within a day; only longer periods are used")
+                periods = [p for p in periods if p >= 2]
             n_ok = int(np.isfinite(values).sum())
             short = [p for p in periods if n_ok < 2 * p]
             if short:
