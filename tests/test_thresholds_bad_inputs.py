@@ -193,3 +193,31 @@ def test_daily_step_has_a_weekly_cycle_and_no_daily_one():
     assert log.table["fired"].tolist() == [s.index[100]]
     m = call(lambda x: aimon.fit_thresholds(x, seasonal=("daily", "weekly")), s.iloc[:90], aimon.ThresholdModel)
     assert m.periods_ == [7] and any("no daily cycle" in n for n in m.notes_)
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.sampled_from([0.0, 1.0, 1.0, 5.0, np.nan]), st.floats(-1e3, 1e3)),
+                min_size=1, max_size=400),
+       st.sampled_from(["5min", "1h", "7min"]), st.sampled_from(["mstl", "rolling_quantile", "stl"]),
+       st.sampled_from(["up", "down", "both"]))
+def test_any_series_gives_a_result_or_an_aimon_error(values, freq, method, direction):
+    idx = pd.date_range("2026-01-01", periods=len(values), freq=freq)
+    s = pd.Series(values, index=idx)
+    cut = max(1, len(values) * 2 // 3)
+    m = call(lambda x: aimon.fit_thresholds(x, method=method, direction=direction), s.iloc[:cut])
+    if isinstance(m, AimonError):
+        assert np.isfinite(s.iloc[:cut].to_numpy()).sum() < 3 or "no finite values" in str(m)
+        return
+    log = call(lambda x: m.detect(x), s.iloc[cut:]) if cut < len(values) else m.detect()
+    assert not isinstance(log, AimonError), log
+    ok = np.isfinite(log.values) & np.isfinite(log.expected)
+    assert np.isfinite(log.score[ok]).all()           # every judged point has a finite score
+    assert np.isnan(log.score[~np.isfinite(log.values)]).all()   # missing points are never judged
+    t = log.table
+    assert (t["fired"] >= t["start"]).all() and (t["end"] >= t["start"]).all()
+    b = m.predict(idx[-1:] + pd.Timedelta("1D"))
+    assert np.isfinite(b.to_numpy()).all()
