@@ -14,7 +14,8 @@
    default settings on the same series (seasonal components compared), and re-thresholding a
    fitted model (new width / policy) as a widget slider would.
 
-Run with `make bench` or `python benchmarks/bench_thresholds.py [--no-mstl-default]`.
+Run with `make bench` or `python benchmarks/bench_thresholds.py [--no-mstl-default]`;
+`--sensitivity` instead scores NAB with one default changed at a time.
 """
 import sys
 import time
@@ -59,8 +60,8 @@ def rolling_z(values, probation, per_day):
     return cooldown_fires(mask, per_day)
 
 
-def aimon_fires(series, probation):
-    model = aimon.fit_thresholds(series.iloc[:probation])
+def aimon_fires(series, probation, **params):
+    model = aimon.fit_thresholds(series.iloc[:probation], **params)
     log = model.detect(series.iloc[probation:])
     fired = log.flags.index[log.flags.to_numpy() > 0]
     pos = np.searchsorted(series.index.as_unit("ns").asi8, fired.as_unit("ns").asi8)
@@ -189,7 +190,41 @@ def speed(mstl_default=True):
           f"{t_ref / t_fit:.0f}x faster; seasonal components agree (correlation {corr:.3f})")
 
 
+SENSITIVITY = [("defaults", {}), ("quantile=0.99", {"quantile": 0.99}), ("quantile=0.999", {"quantile": 0.999}),
+               ("level_window='12h'", {"level_window": "12h"}), ("level_window='2D'", {"level_window": "2D"}),
+               ("min_duration=1", {"policy": aimon.AlertPolicy(min_duration=1)}),
+               ("min_duration=3", {"policy": aimon.AlertPolicy(min_duration=3)}),
+               ("cooldown='6h'", {"policy": aimon.AlertPolicy(cooldown="6h")}),
+               ("method='stl'", {"method": "stl"}), ("method='rolling_quantile'", {"method": "rolling_quantile"}),
+               ("refit=None", {"refit": None})]
+
+
+def nab_sensitivity():
+    """NAB standard score of aimon when one default at a time is changed (are the defaults a sharp optimum?)."""
+    if not (NAB / "nab_score.py").exists():
+        return
+    sys.path.insert(0, str(NAB))
+    import nab_score as ns
+
+    corpus = ns.load_corpus(str(NAB))
+    print("\nNAB sensitivity: one parameter changed from the defaults")
+    print("| setting | NAB standard | recall | false alerts (episodes) |")
+    print("|---|---|---|---|")
+    for label, params in SENSITIVITY:
+        flags = {}
+        for rel, s in corpus.items():
+            series = pd.Series(s.values, index=pd.DatetimeIndex(s.timestamps))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", aimon.errors.DataDroppedWarning)
+                flags[rel] = aimon_fires(series, s.probation, **params).astype(float)
+        r = ns.evaluate(corpus, flags, threshold=0.5)["ALL"]
+        print(f"| {label} | {r['NAB_standard']:.1f} | {r['recall']:.3f} | {r['FP_episodes']} |")
+
+
 if __name__ == "__main__":
+    if "--sensitivity" in sys.argv:
+        nab_sensitivity()
+        sys.exit(0)
     nab_quality()
     bundled_quality()
     speed(mstl_default="--no-mstl-default" not in sys.argv)
