@@ -23,6 +23,11 @@ _LAZY = {
     "explain": ("aimon.analysis.explain", "explain"),
     "explore": ("aimon.widgets.app", "explore"),
     "widgets": ("aimon.widgets", None),
+    "fit_thresholds": ("aimon.thresholds.model", "fit_thresholds"),
+    "ThresholdModel": ("aimon.thresholds.model", "ThresholdModel"),
+    "AlertPolicy": ("aimon.thresholds.policy", "AlertPolicy"),
+    "AlertLog": ("aimon.thresholds.alerts", "AlertLog"),
+    "evaluate_alerts": ("aimon.thresholds.evaluate", "evaluate_alerts"),
     "datasets": ("aimon.datasets", None),
     "report": ("aimon.report", None),
 }

@@ -47,6 +47,7 @@ class AimonAccessor:
     metric_by_feature = _forward("aimon.analysis.conditional", "metric_by_feature")
     explain = _forward("aimon.analysis.explain", "explain")
     explore = _forward("aimon.widgets.app", "explore")
+    fit_thresholds = _forward("aimon.thresholds.model", "fit_thresholds")  # column name picks the metric
 
 
 @pd.api.extensions.register_series_accessor("aimon")
@@ -57,3 +58,4 @@ class AimonSeriesAccessor:
         self._obj = obj
 
     window_stats = _forward("aimon.metrics.series", "window_stats")
+    fit_thresholds = _forward("aimon.thresholds.model", "fit_thresholds")  # the series is the metric

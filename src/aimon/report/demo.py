@@ -275,6 +275,8 @@ def _episodes(times, gap):
 #: (name, section function); later issues append their sections here.
 SECTIONS = [("overview", overview_section), ("ops", ops_section), ("quality", quality_section),
             ("llm", llm_section), ("slo", slo_section)]
+from .thresholds_section import thresholds_section  # noqa: E402
+SECTIONS.append(("thresholds", thresholds_section))
 
 from .diagnosis import diagnosis_section  # noqa: E402  (sections of later capabilities)
 

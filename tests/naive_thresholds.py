@@ -1,0 +1,116 @@
+"""Slow, obviously correct references for the thresholds package. Nothing here imports aimon."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+# ---------------------------------------------------------------- alert policy
+def policy_episodes(score, open_at, close_at, min_points, cooldown, max_alerts, per, fire_at=np.inf):
+    """Episodes [(start, fire, end, suppressed)] by re-reading the rules point by point.
+
+    An episode fires at point i when the previous ``min_points`` points (i included) all score
+    >= open_at (or point i alone scores >= fire_at), no episode is open, and the last episode ended more than ``cooldown`` points
+    before i. It ends at the last point >= close_at before the first point < close_at.
+    """
+    n = len(score)
+    eps = []
+    i = 0
+    last_end = None
+    while i < n:
+        window = score[i - min_points + 1:i + 1] if i - min_points + 1 >= 0 else None
+        can = window is not None and all(v >= open_at for v in window)  # NaN >= x is False
+        can = can or (score[i] >= fire_at and score[i] >= open_at)
+        if can and (last_end is None or i - last_end > cooldown):
+            # start of the run of points >= open_at that ends at i
+            a = i
+            while a - 1 >= 0 and score[a - 1] >= open_at and (last_end is None or a - 1 > last_end):
+                a -= 1
+            j = i
+            last_high = i
+            while j + 1 < n and not (score[j + 1] < close_at):
+                j += 1
+                if score[j] >= close_at:
+                    last_high = j
+            recent = [e for e in eps if not e[3] and i - per < e[1] <= i]
+            supp = max_alerts > 0 and len(recent) >= max_alerts
+            eps.append((a, i, last_high, supp))
+            last_end = last_high
+            i = j + 1
+            continue
+        i += 1
+    return eps
+
+
+# ---------------------------------------------------------------- evaluation
+def window_eval(times, flags, windows, start=None):
+    """TP windows, false episodes, all episodes, true episodes, delays: explicit loops."""
+    times = list(pd.DatetimeIndex(times))
+    flags = [bool(f) and (start is None or t >= start) for t, f in zip(times, flags)]
+    kept = [(a, b) for a, b in windows if start is None or b >= start]
+
+    def inside(t):
+        return any(a <= t <= b for a, b in kept)
+
+    tp, delays = 0, []
+    for a, b in kept:
+        hits = [t for t, f in zip(times, flags) if f and a <= t <= b]
+        if hits:
+            tp += 1
+            delays.append(hits[0] - a)
+    episodes, cur = [], None
+    for k, f in enumerate(flags):
+        if f:
+            cur = [k, k] if cur is None else [cur[0], k]
+        elif cur is not None:
+            episodes.append(cur)
+            cur = None
+    if cur is not None:
+        episodes.append(cur)
+    out_eps, cur = 0, False
+    for k, f in enumerate(flags):
+        out = f and not inside(times[k])
+        if out and not cur:
+            out_eps += 1
+        cur = out
+    true_eps = sum(1 for a, b in episodes if any(inside(times[k]) for k in range(a, b + 1)))
+    return {"detected": tp, "windows": len(kept), "false_episodes": out_eps, "episodes": len(episodes),
+            "true_episodes": true_eps, "delays": delays}
+
+
+# ---------------------------------------------------------------- bands
+def trailing_median(d, window):
+    """Median of the finite values among the ``window`` points before each point."""
+    out = np.full(len(d), np.nan)
+    for i in range(len(d)):
+        past = [v for v in d[max(0, i - window):i] if np.isfinite(v)]
+        if len(past) >= min(window, 3):
+            out[i] = np.median(past)
+    return out
+
+
+def phase_medians(values, phases, length):
+    """Median of ``values`` for each phase 0..length-1 (0 where a phase has no value)."""
+    out = np.zeros(length)
+    for k in range(length):
+        v = [x for x, p in zip(values, phases) if p == k and np.isfinite(x)]
+        if v:
+            out[k] = np.median(v)
+    return out
+
+
+def acf(x, lag):
+    """Autocorrelation at ``lag`` with the overall mean and variance, over pairs both present."""
+    x = np.asarray(x, float)
+    m = np.nanmean(x)
+    v = np.nanmean((x - m) ** 2)
+    prods = [(x[i] - m) * (x[i + lag] - m) for i in range(len(x) - lag)
+             if np.isfinite(x[i]) and np.isfinite(x[i + lag])]
+    return float(np.mean(prods) / v)
+
+
+def grid_means(series, step):
+    """Mean per slot of a regular grid anchored at midnight of the first point (pandas resample)."""
+    s = series.dropna()
+    s = s[np.isfinite(s.to_numpy(dtype=float))]
+    return s.resample(step, origin="start_day").mean()

@@ -1,0 +1,52 @@
+"""Default settings meet the quality targets on real and bundled incidents (regression guard).
+
+The full comparison with baselines is benchmarks/bench_thresholds.py; this only checks that
+the defaults have not silently regressed below the issue's targets.
+"""
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import aimon
+
+NAB = Path(__file__).resolve().parents[1] / ".." / "shared" / "nab-dev"
+
+
+@pytest.mark.skipif(not (NAB / "nab_score.py").exists(), reason="../shared/nab-dev is not present")
+def test_nab_standard_score_with_defaults_walk_forward():
+    sys.path.insert(0, str(NAB))
+    try:
+        import nab_score as ns
+    finally:
+        sys.path.pop(0)
+    corpus = ns.load_corpus(str(NAB))
+    flags = {}
+    for rel, s in corpus.items():
+        series = pd.Series(s.values, index=pd.DatetimeIndex(s.timestamps))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", aimon.errors.DataDroppedWarning)
+            log = aimon.fit_thresholds(series.iloc[:s.probation]).detect(series.iloc[s.probation:])
+        f = np.zeros(s.n)
+        fired = log.flags.index[log.flags.to_numpy() > 0]
+        f[np.searchsorted(series.index.as_unit("ns").asi8, fired.as_unit("ns").asi8)] = 1
+        assert f[:s.probation].sum() == 0            # nothing is judged on the data it was fitted on
+        flags[rel] = f
+    res = ns.evaluate(corpus, flags, threshold=0.5)["ALL"]
+    assert res["NAB_standard"] >= 50, res["NAB_standard"]
+
+
+@pytest.mark.parametrize("name", ["credit_scoring", "chatbot"])
+def test_bundled_latency_incidents(name):
+    df = getattr(aimon.datasets, f"load_{name}")()
+    s = df.aimon.ops("15min")["latency_p95"]
+    cut = s.index[0] + pd.Timedelta("3D")
+    log = aimon.fit_thresholds(s[s.index < cut], direction="up").detect(s[s.index >= cut])
+    flags = log.flags
+    flags.index = flags.index + pd.Timedelta("15min")     # raised when the window closes
+    r = aimon.evaluate_alerts(flags, df.attrs["events"], kinds=["latency_spike", "latency_degradation"],
+                              tolerance="15min").iloc[0]
+    assert r["windows"] == 3 and r["recall"] >= 0.9 and r["false_alerts_per_day"] <= 1.0, r.to_dict()
