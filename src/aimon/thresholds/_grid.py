@@ -99,7 +99,8 @@ def to_grid(series, freq=None, step_ns=None, what="fit_thresholds()") -> Grid:
         raise AimonError(f"{what}: the series {name!r} has no finite values with a timestamp "
                          f"({counts['points']} points). Nothing to learn from.")
     if step_ns is None:
-        step_ns = to_offset_ns(freq) if freq is not None else infer_step(np.sort(i8[finite]))
+        # the step of the timestamps, missing values included: NaN gaps must not stretch it
+        step_ns = to_offset_ns(freq) if freq is not None else infer_step(np.sort(i8))
         if step_ns is None:
             raise AimonError(f"{what}: the series {name!r} has a single timestamp; give freq=... or more data.")
     order = np.argsort(i8, kind="stable")
