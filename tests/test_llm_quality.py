@@ -79,3 +79,16 @@ def test_chatbot_hallucination_increase_is_visible():
     during = sub.loc[(sub.index >= inc["start"].floor("D")) & (sub.index < inc["end"]), "hallucination_rate"].mean()
     before = sub.loc[sub.index < inc["start"].floor("D"), "hallucination_rate"].mean()
     assert during > 2 * before
+
+
+def test_score_of_a_log_without_label_or_prediction_is_the_confidence_itself():
+    import aimon
+    df = aimon.datasets.load_chatbot()
+    q = aimon.quality(df, "1D")
+    day = df[df.index < q.index[1]]
+    assert q["low_confidence_share"].iloc[0] == (day["score"] < 0.6).mean()
+    assert q["mean_confidence"].iloc[0] == pytest.approx(day["score"].mean(), rel=1e-12)
+    seg = aimon.segments(df, "low_confidence_share", by="model_version")
+    for row in seg.table.itertuples():
+        inside = df[df["model_version"] == row.segment]
+        assert row.cur == pytest.approx((inside["score"] < 0.6).mean(), rel=1e-12)

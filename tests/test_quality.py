@@ -335,8 +335,10 @@ def test_score_only_is_binary_and_explicit_task_wins():
     assert out.attrs["aimon"]["task"] == "regression"
     assert_matches(out, quality_ref(df, "1D", "regression", prediction="prediction"))
     only_score = pd.DataFrame({"timestamp": T6, "score": [0.1, 0.9, 0.5, 0.4, 0.8, 0.7]})
-    out = run_quality(only_score, "1D")
+    out = run_quality(only_score, "1D")   # no label, no prediction: the score is a confidence as it is
     assert out.attrs["aimon"]["task"] == "binary"
+    assert_allclose(out["mean_confidence"].iloc[0], np.mean([0.1, 0.9, 0.5, 0.4, 0.8, 0.7]), rtol=1e-12)
+    out = run_quality(only_score, "1D", task="binary")   # the score is P(positive): folded
     assert_allclose(out["mean_confidence"].iloc[0], np.mean([0.9, 0.9, 0.5, 0.6, 0.8, 0.7]), rtol=1e-12)
     assert "labelled" not in out and "accuracy" not in out  # no label column: no label metrics
 

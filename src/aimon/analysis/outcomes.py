@@ -113,8 +113,10 @@ def outcomes(df: pd.DataFrame, metric: str, confidence_threshold=0.6, decision_t
         return Outcomes(name, "rate", values, None, True)
     if name in ("mean_confidence", "low_confidence_share"):
         require(r, ["score"], df, name)
+        from ..metrics.quality import confidence
+
         s, _, _ = numeric(df, r["score"], "score", order)
-        conf = np.maximum(s, 1.0 - s)  # binary confidence, as in quality()
+        conf = confidence(s, r)  # as in quality()
         if name == "mean_confidence":
             return Outcomes(name, "mean", conf, None, False)
         return Outcomes(name, "rate", np.where(np.isnan(conf), np.nan, (conf < confidence_threshold) * 1.0),

@@ -12,8 +12,10 @@ Conventions (stated so that every number can be checked):
 - ROC AUC uses average ranks for ties (= ``roc_auc_score``); NaN when a window has one class.
 - ECE: 10 equal-width bins of the positive-class score (binary) or of the top-label confidence
   (multiclass), ``sum_b n_b/n * |mean(outcome) - mean(score)|``.
-- Confidence: ``max(score, 1 - score)`` for binary, ``score`` for multiclass; a prediction is
-  *low-confidence* (flag for human review) when confidence < ``confidence_threshold``.
+- Confidence: ``max(score, 1 - score)`` for binary, ``score`` for multiclass, and ``score`` as
+  it is for a log with neither label nor prediction (an LLM assistant's confidence; pass
+  ``task="binary"`` when such a score is a class probability); a
+  prediction is *low-confidence* (flag for human review) when confidence < ``confidence_threshold``.
 - Regression: MAE, RMSE, bias (mean of prediction - label) and MAPE over rows with label != 0
   (rows with a zero label are counted in ``mape_excluded``).
 - LLM signals (see :mod:`aimon.metrics.llm`): ``hallucination_rate`` over the ``evaluated`` rows,
@@ -45,6 +47,16 @@ def _is_01(values: pd.Series) -> bool:
         return False
     u = pd.unique(values.dropna().to_numpy(dtype=np.float64))
     return bool(np.isin(u, [0.0, 1.0]).all())
+
+
+def confidence(score: np.ndarray, r, task="auto") -> np.ndarray:
+    """Confidence of a binary model's outputs: ``max(score, 1 - score)`` when ``score`` is the
+    probability of the positive class, and ``score`` itself for a log with neither label nor
+    prediction (an LLM assistant's self-reported confidence, say) unless ``task="binary"`` says
+    that the score is a class probability."""
+    if task == "auto" and r.get("label") is None and r.get("prediction") is None:
+        return score
+    return np.maximum(score, 1.0 - score)
 
 
 def detect_task(df, r, task, pos_label) -> str:
@@ -189,7 +201,7 @@ def quality(df: pd.DataFrame, freq="1D", by=None, confidence_threshold=0.6, deci
     signals = ("label", "score", "prediction", "fallback", "hallucination", "feedback")
     require(r, ["timestamp"] + (["label"] if all(r.get(k) is None for k in signals) else []), df, "quality()")
     has_label = r.get("label") is not None
-    task = detect_task(df, r, task, pos_label)
+    asked, task = task, detect_task(df, r, task, pos_label)
     if has_label and task != "regression" and r.get("prediction") is None and r.get("score") is None:
         require(r, ["prediction"], df, "quality()")
     if task == "regression" and r.get("prediction") is None:
@@ -224,7 +236,7 @@ def quality(df: pd.DataFrame, freq="1D", by=None, confidence_threshold=0.6, deci
         else:
             p = np.full(len(order), np.nan)
         labelled = ~np.isnan(y)
-        conf = None if score is None else np.maximum(score, 1.0 - score)
+        conf = None if score is None else confidence(score, r, asked)
     elif task == "multiclass":
         yc, pc, n_classes = _codes(df, r, order)
         excluded["prediction_missing"] = int((pc < 0).sum())
