@@ -312,3 +312,16 @@ def test_model_html_escapes_the_metric_name():
     assert "<b>p95</b>" not in text and "&lt;b&gt;p95&lt;/b&gt; &amp; co" in text
     assert "<b>p95</b>" not in m.detect()._repr_html_()
     assert "ThresholdModel(" in aimon.ThresholdModel()._repr_html_()
+
+
+def test_a_short_spike_does_not_hold_the_sustained_score_up_after_it_ends():
+    idx = pd.date_range("2026-01-01", periods=24 * 12 * 10, freq="5min")
+    rng = np.random.default_rng(4)
+    s = pd.Series(100 + rng.normal(0, 2, len(idx)), index=idx)
+    s.iloc[2500:2503] += 80                               # 15 minutes, far outside the band
+    log = aimon.fit_thresholds(s.iloc[:2000], seasonal=None, direction="up").detect(s.iloc[2000:])
+    t = log.table
+    assert len(t) == 1 and t["start"].iloc[0] == idx[2500]
+    assert t["end"].iloc[0] <= idx[2503]                  # closes when the values are back (no 4 h tail)
+    after = log.scores.loc[idx[2504]:idx[2560], "score"]
+    assert (after < 1).all()

@@ -67,16 +67,20 @@ def trailing_level(d_before: np.ndarray, d: np.ndarray, window: int) -> np.ndarr
     return med[len(both) - len(d):]
 
 
-def sustained(z: np.ndarray, window: int) -> np.ndarray:
-    """Mean of ``z`` over the trailing ``window`` points (this one included; NaN skipped)."""
-    return pd.Series(z).rolling(window, min_periods=max(1, window // 2)).mean().to_numpy()
+def sustained(z: np.ndarray, window: int, clip) -> np.ndarray:
+    """Mean of ``z`` clipped to ``[-clip, clip]`` over the trailing ``window`` points (this one
+    included; NaN skipped). The clip is the point threshold: a spike adds no more than a point at
+    the band edge, so it cannot hold the sustained score up for a whole window after it ended
+    (the point score already alerts on it); only a lasting moderate deviation raises the mean."""
+    zc = np.clip(z, -np.asarray(clip, dtype=np.float64), np.asarray(clip, dtype=np.float64))
+    return pd.Series(zc).rolling(window, min_periods=max(1, window // 2)).mean().to_numpy()
 
 
 def combined_score(z, multiplier, sustain, sustain_multiplier, direction, width):
     """max(point score, sustained score); NaN where ``z`` is NaN."""
     score = directional(z, direction) / (multiplier * width)
     if sustain > 1:
-        ss = directional(sustained(z, sustain), direction) / (sustain_multiplier * width)
+        ss = directional(sustained(z, sustain, multiplier), direction) / (sustain_multiplier * width)
         score = np.where(np.isnan(score), np.nan, np.fmax(score, ss))
     return score
 
@@ -167,7 +171,7 @@ def fit_state(values, index, step_ns, *, periods, method, direction, quantile, l
     q = float(np.quantile(zd, quantile)) if zd.size else min_multiplier
     state.multiplier = max(q, min_multiplier)
     if sustain > 1:
-        zs = directional(np.where(lag, np.nan, sustained(z, sustain)), direction)
+        zs = directional(np.where(lag, np.nan, sustained(z, sustain, state.multiplier)), direction)
         zs = zs[np.isfinite(zs)]
         floor = min_multiplier / np.sqrt(sustain)
         state.sustain = int(sustain)
