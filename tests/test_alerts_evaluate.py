@@ -94,3 +94,17 @@ def test_agrees_with_nab_window_metrics():
             summ = ns.summarise_window_metrics([ref])
             assert got["precision"] == pytest.approx(summ["precision_episode"])
             assert got["recall"] == pytest.approx(summ["recall"]) and got["f1"] == pytest.approx(summ["F1_episode"])
+
+
+def test_offset_shifts_every_alert_before_matching():
+    idx = pd.date_range("2026-01-01", periods=12, freq="15min")
+    flags = pd.Series([0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0], index=idx)   # window labels (starts)
+    events = [(idx[2] + pd.Timedelta("8min"), idx[4])]                  # starts inside window 2
+    plain = aimon.evaluate_alerts(flags, events).iloc[0]
+    shifted = aimon.evaluate_alerts(flags, events, offset="15min").iloc[0]
+    by_hand = aimon.evaluate_alerts(flags.set_axis(idx + pd.Timedelta("15min")), events).iloc[0]
+    assert plain["detected"] == 0 and plain["false_episodes"] == 2
+    assert shifted["detected"] == 1 and shifted["false_episodes"] == 1
+    assert shifted.drop("days").equals(by_hand.drop("days"))
+    with pytest.raises(aimon.SchemaError, match="offset="):
+        aimon.evaluate_alerts(flags, events, offset="soon")

@@ -26,7 +26,7 @@ def test_tuner_sliders_rethreshold_the_fitted_model(credit):
         want = base.rethreshold(width=width, policy=aimon.AlertPolicy(min_duration=mind, cooldown=f"{cool}min"))
         got = tuner.state.alerts()
         pd.testing.assert_frame_equal(got.table, want.table)
-        ev = aimon.evaluate_alerts(want, credit.attrs["events"], columns="latency_ms").iloc[0]
+        ev = aimon.evaluate_alerts(want, credit.attrs["events"], columns="latency_ms", offset="15min").iloc[0]
         s = tuner.state.summary()
         assert s["alerts"] == want.n_alerts and s["recall"] == pytest.approx(ev["recall"])
         assert f"{want.n_alerts} alerts" in tuner.summary_out.outputs[0]["data"]["text/plain"]

@@ -76,7 +76,8 @@ def _runs(mask):
     return np.flatnonzero(d == 1), np.flatnonzero(d == -1) - 1
 
 
-def evaluate_alerts(alerts, events, kinds=None, columns=None, start=None, tolerance=None, per_event=False):
+def evaluate_alerts(alerts, events, kinds=None, columns=None, start=None, tolerance=None, per_event=False,
+                    offset=None):
     """Precision, recall, F1 per alert episode, detection delay and false alerts per day.
 
     Parameters
@@ -96,6 +97,11 @@ def evaluate_alerts(alerts, events, kinds=None, columns=None, start=None, tolera
         Extend each window's end by this much (an alert shortly after a short incident counts).
     per_event : bool, default False
         Return one row per window (start, end, detected, first_alert, delay) instead.
+    offset : str or Timedelta, optional
+        Added to every alert time before matching. Pass the window length when the metric's
+        timestamps label window *starts* (as ``aimon.ops`` does): a window's value, and so its
+        alert, is known only at the window's end, and an incident starting inside a window
+        would otherwise count the alert as a false one just before it.
 
     Returns
     -------
@@ -112,6 +118,12 @@ def evaluate_alerts(alerts, events, kinds=None, columns=None, start=None, tolera
     [[0.5, 1.0, 0.667]]
     """
     flags = _flags(alerts)
+    if offset is not None:
+        try:
+            shift = pd.Timedelta(offset)
+        except (TypeError, ValueError):
+            raise SchemaError([f"evaluate_alerts(): offset={offset!r} is not a duration; give e.g. '15min'."]) from None
+        flags = flags.set_axis(flags.index + shift)
     index = flags.index.as_unit("ns")
     f = flags.to_numpy() > 0
     t = index.asi8

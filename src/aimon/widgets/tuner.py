@@ -121,7 +121,9 @@ class TunerState:
         ev = self.events
         if "columns" in ev.columns and not ev["columns"].astype(str).str.contains(str(col), regex=False).any():
             return None
-        return evaluate_alerts(self.alerts(), ev, columns=col if "columns" in ev.columns else None)
+        # windows are labelled by their start; an alert is known when its window ends
+        return evaluate_alerts(self.alerts(), ev, columns=col if "columns" in ev.columns else None,
+                               offset=pd.tseries.frequencies.to_offset(self._values["freq"]))
 
     def summary(self) -> dict:
         log = self.alerts()
