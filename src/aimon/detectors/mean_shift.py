@@ -31,8 +31,10 @@ class PageHinkley(Detector):
     -----
     River's defaults ignore the scale of the data: on values of size ~100 they fire again and
     again. :meth:`standardized` puts ``delta=0.5`` and ``threshold=10`` in units of a reference
-    standard deviation (about one false detection per 100,000 values on Gaussian noise, about 25
-    values of delay for a one-sigma shift). Same detections as ``river.drift.PageHinkley`` with
+    standard deviation, waits for 100 values and turns fading off (``alpha=1``; faded sums wander
+    by about ``1 / sqrt(2 (1 - alpha))`` and fire on long quiet streams): about two false
+    detections per 100,000 values of Gaussian noise and about 25 values of delay for a one-sigma
+    shift. Same detections as ``river.drift.PageHinkley`` with
     the same parameters; resets after each detection. ``statistic`` is the test value (negative
     for a fall).
 
@@ -49,7 +51,7 @@ class PageHinkley(Detector):
 
     name = "page_hinkley"
     defaults = {"min_instances": 30, "delta": 0.005, "threshold": 50.0, "alpha": 1 - 0.0001, "mode": "both"}
-    scaled = {"delta": 0.5, "threshold": 10.0}
+    scaled = {"delta": 0.5, "threshold": 10.0, "alpha": 1.0, "min_instances": 100}
     test_params = {"min_instances": 10, "delta": 0.05, "threshold": 3.0}
 
     def _validate(self, p):
@@ -102,8 +104,8 @@ class CUSUM(Detector):
     -----
     River has no two-sided CUSUM; this one is tested against a slow reference. With
     :meth:`standardized` ``k = 0.5`` and ``h = 10`` reference standard deviations (average run
-    length without change about 10^5 values per side on Gaussian noise). ``statistic`` is ``S+``
-    at an increase, ``-S-`` at a decrease.
+    length without change about 50,000 values of Gaussian noise), and ``mu0`` is learnt from 200
+    values. ``statistic`` is ``S+`` at an increase, ``-S-`` at a decrease.
 
     Examples
     --------
@@ -115,7 +117,7 @@ class CUSUM(Detector):
 
     name = "cusum"
     defaults = {"k": 0.5, "h": 5.0, "min_instances": 30, "target": None}
-    scaled = {"k": 0.5, "h": 10.0}
+    scaled = {"k": 0.5, "h": 10.0, "min_instances": 200}
     test_params = {"k": 0.25, "h": 3.0, "min_instances": 10}
 
     def _validate(self, p):
