@@ -19,6 +19,9 @@ _LAZY = {
     "window_stats": ("aimon.metrics.series", "window_stats"),
     "datasets": ("aimon.datasets", None),
     "report": ("aimon.report", None),
+    "detectors": ("aimon.detectors", None),
+    "changepoints": ("aimon.detectors.changepoints", "changepoints"),
+    "retraining_signal": ("aimon.analysis.retraining", "retraining_signal"),
 }
 
 

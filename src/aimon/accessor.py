@@ -42,6 +42,8 @@ class AimonAccessor:
     quality = _forward("aimon.metrics.quality", "quality")
     slo = _forward("aimon.metrics.slo", "slo")
     join_labels = _forward("aimon.metrics.labels", "join_labels")
+    changepoints = _forward("aimon.detectors.changepoints", "changepoints")
+    retraining_signal = _forward("aimon.analysis.retraining", "retraining_signal")
 
 
 @pd.api.extensions.register_series_accessor("aimon")
