@@ -30,7 +30,7 @@ class DDM(Detector):
     >>> rng = np.random.default_rng(0)
     >>> errors = np.r_[rng.random(2000) < 0.1, rng.random(2000) < 0.3]
     >>> aimon.detectors.DDM().scan(errors).indices
-    array([2116])
+    array([2011])
     """
 
     name = "ddm"
@@ -83,9 +83,10 @@ class EDDM(Detector):
     --------
     >>> import numpy as np, aimon
     >>> rng = np.random.default_rng(0)
-    >>> errors = np.r_[rng.random(3000) < 0.05, rng.random(3000) < 0.3]
-    >>> aimon.detectors.EDDM().scan(errors).indices[:1]
-    array([3027])
+    >>> errors = np.r_[rng.random(2000) < 0.1, rng.random(2000) < 0.3]
+    >>> found = aimon.detectors.EDDM().scan(errors).indices
+    >>> len(found), found[found >= 2000][:1]  # EDDM also fires on chance runs of close errors
+    (16, array([2018]))
     """
 
     name = "eddm"

@@ -41,7 +41,7 @@ class HDDM_A(_HDDM):
     >>> rng = np.random.default_rng(0)
     >>> errors = np.r_[rng.random(2000) < 0.1, rng.random(2000) < 0.3]
     >>> aimon.detectors.HDDM_A().scan(errors).indices
-    array([2084])
+    array([2097])
     """
 
     name = "hddm_a"
@@ -84,7 +84,7 @@ class HDDM_W(_HDDM):
     >>> rng = np.random.default_rng(0)
     >>> errors = np.r_[rng.random(2000) < 0.1, rng.random(2000) < 0.5]
     >>> aimon.detectors.HDDM_W().scan(errors).indices[:1]
-    array([2011])
+    array([2014])
     """
 
     name = "hddm_w"

@@ -61,8 +61,10 @@ class KSWIN(Detector):
     >>> import numpy as np, aimon
     >>> rng = np.random.default_rng(0)
     >>> x = np.r_[rng.normal(0, 1, 1000), rng.normal(2, 1, 1000)]
-    >>> aimon.detectors.KSWIN(seed=1).scan(x).indices
-    array([1011])
+    >>> aimon.detectors.KSWIN(seed=1).scan(x).indices  # River's alpha: a test per value, chance hits
+    array([ 898, 1014, 1115, 1905])
+    >>> aimon.detectors.KSWIN(alpha=1e-4, seed=1).scan(x).indices
+    array([1016])
     """
 
     name = "kswin"

@@ -1,0 +1,1 @@
+"""Analyses that combine metrics, drift and change detections (e.g. the retraining signal)."""
