@@ -12,6 +12,9 @@ from detector_streams import streams
 river_drift = pytest.importorskip("river.drift")
 from river.drift import binary as river_binary  # noqa: E402
 
+HDDMA = getattr(river_binary, "HDDMA", getattr(river_binary, "HDDM_A", None))
+HDDMW = getattr(river_binary, "HDDMW", getattr(river_binary, "HDDM_W", None))
+
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # (aimon class, River factory, parameter sets: River's defaults first)
@@ -25,9 +28,9 @@ CASES = {
                       {"threshold": 3.0, "mode": "down"}]),
     "ddm": (detectors.DDM, river_binary.DDM, [{}, {"warm_start": 5, "warning_threshold": 1.0, "drift_threshold": 1.5}]),
     "eddm": (detectors.EDDM, river_binary.EDDM, [{}, {"warm_start": 5, "alpha": 0.97, "beta": 0.95}]),
-    "hddm_a": (detectors.HDDM_A, river_binary.HDDMA,
+    "hddm_a": (detectors.HDDM_A, HDDMA,
                [{}, {"drift_confidence": 0.05, "warning_confidence": 0.1, "two_sided_test": True}]),
-    "hddm_w": (detectors.HDDM_W, river_binary.HDDMW,
+    "hddm_w": (detectors.HDDM_W, HDDMW,
                [{}, {"drift_confidence": 0.05, "warning_confidence": 0.1, "lambda_val": 0.2, "two_sided_test": True}]),
     "kswin": (detectors.KSWIN, river_drift.KSWIN,
               [{"seed": 1}, {"seed": 7, "alpha": 0.05, "window_size": 30, "stat_size": 10}]),

@@ -1,8 +1,8 @@
 """ADWIN (Bifet & Gavaldà 2007) as one scan over an array, with River's arithmetic and reset.
 
 The window is kept as exponential histograms: row ``r`` of ``tot``/``var`` holds up to
-``max_buckets + 1`` buckets (slots ``r*cap .. r*cap+cap-1``, oldest first) summarising 2**r
-values each; ``cnt[r]`` says how many are filled. ``scal`` = [total, variance, width, tick, rows].
+``max_buckets + 1`` buckets (slots ``r*cap .. r*cap+cap-1``, a ring starting at ``head[r]``)
+summarising 2**r values each; ``cnt[r]`` says how many are filled. ``scal`` = [total, variance, width, tick modulo clock, rows in use].
 Every ``clock`` values (once the window is longer than ``grace_period``) each cut from the oldest
 bucket forwards is tested; on a detection the whole state is reset, as River's ``ADWIN`` does on
 the next update, so one change is reported once.
@@ -16,62 +16,59 @@ ROWS = 64  # rows of buckets: 2**63 values
 
 
 @njit(cache=True)
-def _reset(scal, cnt):
-    scal[:] = 0.0
-    scal[4] = 1.0
-    cnt[:] = 0
+def _slot(head, r, k, cap):
+    """Position in ``tot``/``var`` of the k-th oldest bucket of row r (each row is a ring)."""
+    p = head[r] + k
+    if p >= cap:
+        p -= cap
+    return r * cap + p
 
 
 @njit(cache=True)
-def _insert(value, scal, cnt, tot, var, mb):
+def _compress(cnt, head, tot, var, mb, rows):
+    """Merge the two oldest buckets of each full row into the next row; return the rows in use."""
     cap = mb + 1
-    tot[cnt[0]] = value
-    var[cnt[0]] = 0.0
-    cnt[0] += 1
-    width = scal[2] + 1.0
-    if width > 1.0:
-        d = value - scal[0] / (width - 1.0)
-        scal[1] += (width - 1.0) * d * d / width
-    scal[0] += value
-    scal[2] = width
     r = 0
-    while cnt[r] == mb + 1:  # merge the two oldest buckets of a full row into the next row
-        size = 2.0 ** r
-        a = r * cap
-        mu1 = tot[a] / size
-        mu2 = tot[a + 1] / size
-        b = (r + 1) * cap + cnt[r + 1]
-        tot[b] = tot[a] + tot[a + 1]
-        var[b] = var[a] + var[a + 1] + size * 0.5 * (mu1 - mu2) * (mu1 - mu2)
+    inv = 1.0  # 1 / bucket size: a power of two, so multiplying equals dividing exactly
+    size = 1.0
+    while cnt[r] == mb + 1:
+        a = _slot(head, r, 0, cap)
+        b = _slot(head, r, 1, cap)
+        mu1 = tot[a] * inv
+        mu2 = tot[b] * inv
+        j = _slot(head, r + 1, cnt[r + 1], cap)
+        tot[j] = tot[a] + tot[b]
+        var[j] = var[a] + var[b] + size * 0.5 * (mu1 - mu2) * (mu1 - mu2)
         cnt[r + 1] += 1
-        for i in range(2, cnt[r]):
-            tot[a + i - 2] = tot[a + i]
-            var[a + i - 2] = var[a + i]
+        head[r] = _slot(head, r, 2, cap) - r * cap
         cnt[r] -= 2
-        if r + 2 > scal[4]:
-            scal[4] = r + 2.0
+        if r + 2 > rows:
+            rows = r + 2
         if cnt[r + 1] <= mb:
             break
         r += 1
+        size *= 2.0
+        inv *= 0.5
+    return rows
 
 
 @njit(cache=True)
-def _cut(scal, cnt, tot, mb, delta, min_len):
+def _cut(total, variance, width, rows, cnt, head, tot, mb, delta, min_len):
     """Signed mean shift (recent minus old) of the first significant cut, or NaN if none."""
     cap = mb + 1
-    width = scal[2]
     n0 = 0.0
     n1 = width
     u0 = 0.0
-    u1 = scal[0]
-    rows = int(scal[4])
+    u1 = total
     delta_prime = np.log(2.0 * np.log(width) / delta)
-    var_w = scal[1] / width
+    var_w = variance / width
+    size = 1.0
+    for _ in range(rows - 1):
+        size *= 2.0
     for r in range(rows - 1, -1, -1):
-        size = 2.0 ** r
         c = cnt[r]
         for k in range(c):
-            t = tot[r * cap + k]
+            t = tot[_slot(head, r, k, cap)]
             n0 += size
             n1 -= size
             u0 += t
@@ -79,29 +76,61 @@ def _cut(scal, cnt, tot, mb, delta, min_len):
             if r == 0 and k == c - 1:
                 return np.nan
             if n1 >= min_len and n0 >= min_len:
-                m_recip = 1.0 / (n0 - min_len + 1.0) + 1.0 / (n1 - min_len + 1.0)
+                # cheap screen (2 divisions, no root) that skips cuts which are clearly not
+                # significant: an upper bound of |dm| against lower bounds of the threshold, with
+                # margins far wider than rounding; the exact test below decides every other cut
+                a0 = n0 - min_len + 1.0
+                a1 = n1 - min_len + 1.0
+                inv = 1.0 / (n0 * n1)
+                dm_hi = (abs(u0 * n1 - u1 * n0) + 1e-12 * (abs(u0) * n1 + abs(u1) * n0)) * inv
+                m_f = (a0 + a1) / (a0 * a1)
+                if var_w < 0.0:
+                    continue  # the exact bound is NaN: never significant
+                g = dm_hi - 2.0 / 3.0 * delta_prime * m_f * (1.0 - 1e-9)
+                if g <= 0.0 or g * g < 2.0 * m_f * var_w * delta_prime * (1.0 - 1e-9):
+                    continue
+                m_recip = 1.0 / a0 + 1.0 / a1
                 eps = np.sqrt(2.0 * m_recip * var_w * delta_prime) + 2.0 / 3.0 * delta_prime * m_recip
                 dm = u0 / n0 - u1 / n1
                 if abs(dm) > eps:
                     return -dm
+        size *= 0.5
     return np.nan
 
 
 @njit(cache=True)
-def adwin_scan(x, delta, clock, mb, min_len, grace, scal, cnt, tot, var, out_idx, out_stat):
+def adwin_scan(x, delta, clock, mb, min_len, grace, scal, cnt, head, tot, var, out_idx, out_stat):
     """Feed ``x`` (finite float64) to the ADWIN state; write detection positions and mean shifts
     into ``out_idx``/``out_stat``; return how many. The state arrays are updated in place."""
+    total, variance, width = scal[0], scal[1], scal[2]
+    tick, rows = int(scal[3]), int(scal[4])
     m = 0
     for i in range(x.shape[0]):
-        _insert(x[i], scal, cnt, tot, var, mb)
-        scal[3] += 1.0
-        if scal[3] % clock == 0 and scal[2] > grace:
-            shift = _cut(scal, cnt, tot, mb, delta, min_len)
-            if not np.isnan(shift):
-                out_idx[m] = i
-                out_stat[m] = shift
-                m += 1
-                _reset(scal, cnt)
+        value = x[i]
+        j = _slot(head, 0, cnt[0], mb + 1)
+        tot[j] = value
+        var[j] = 0.0
+        cnt[0] += 1
+        width += 1.0
+        if width > 1.0:
+            d = value - total / (width - 1.0)
+            variance += (width - 1.0) * d * d / width
+        total += value
+        if cnt[0] == mb + 1:
+            rows = _compress(cnt, head, tot, var, mb, rows)
+        tick += 1
+        if tick == clock:
+            tick = 0  # River tests when its tick count is a multiple of clock
+            if width > grace:
+                shift = _cut(total, variance, width, rows, cnt, head, tot, mb, delta, min_len)
+                if not np.isnan(shift):
+                    out_idx[m] = i
+                    out_stat[m] = shift
+                    m += 1
+                    total, variance, width, tick, rows = 0.0, 0.0, 0.0, 0, 1
+                    cnt[:] = 0
+                    head[:] = 0
+    scal[0], scal[1], scal[2], scal[3], scal[4] = total, variance, width, tick, rows
     return m
 
 
@@ -110,4 +139,4 @@ def new_state(max_buckets):
     scal[4] = 1.0
     cnt = np.zeros(ROWS, dtype=np.int64)
     tot = np.zeros(ROWS * (max_buckets + 1))
-    return scal, cnt, tot, tot.copy()
+    return scal, cnt, cnt.copy(), tot, tot.copy()

@@ -63,7 +63,6 @@ class ADWIN(Detector):
         from .._kernels.detect_adwin import adwin_scan
 
         p = self.params
-        scal, cnt, tot, var = self.state_
         m = adwin_scan(x, p["delta"], p["clock"], p["max_buckets"], float(p["min_window_length"]),
-                       float(p["grace_period"]), scal, cnt, tot, var, out_idx, out_stat)
+                       float(p["grace_period"]), *self.state_, out_idx, out_stat)
         return m, 0
