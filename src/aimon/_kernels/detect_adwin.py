@@ -62,6 +62,10 @@ def _cut(total, variance, width, rows, cnt, head, tot, mb, delta, min_len):
     u1 = total
     delta_prime = np.log(2.0 * np.log(width) / delta)
     var_w = variance / width
+    if not var_w >= 0.0:
+        return np.nan  # the bound is NaN (rounding made the variance negative): no cut is significant
+    c_lo = 2.0 / 3.0 * delta_prime * (1.0 - 1e-9)
+    k_lo = 2.0 * var_w * delta_prime * (1.0 - 1e-9)
     size = 1.0
     for _ in range(rows - 1):
         size *= 2.0
@@ -76,18 +80,17 @@ def _cut(total, variance, width, rows, cnt, head, tot, mb, delta, min_len):
             if r == 0 and k == c - 1:
                 return np.nan
             if n1 >= min_len and n0 >= min_len:
-                # cheap screen (2 divisions, no root) that skips cuts which are clearly not
-                # significant: an upper bound of |dm| against lower bounds of the threshold, with
-                # margins far wider than rounding; the exact test below decides every other cut
+                # cheap screen without divisions or roots, multiplied through by
+                # n0 n1 a0 a1 > 0: skip cuts that are clearly not significant (an upper bound of
+                # |dm| against lower bounds of the threshold, margins far wider than rounding); the
+                # exact test below decides every other cut, so detections are River's exactly
                 a0 = n0 - min_len + 1.0
                 a1 = n1 - min_len + 1.0
-                inv = 1.0 / (n0 * n1)
-                dm_hi = (abs(u0 * n1 - u1 * n0) + 1e-12 * (abs(u0) * n1 + abs(u1) * n0)) * inv
-                m_f = (a0 + a1) / (a0 * a1)
-                if var_w < 0.0:
-                    continue  # the exact bound is NaN: never significant
-                g = dm_hi - 2.0 / 3.0 * delta_prime * m_f * (1.0 - 1e-9)
-                if g <= 0.0 or g * g < 2.0 * m_f * var_w * delta_prime * (1.0 - 1e-9):
+                p0 = n0 * n1
+                q0 = a0 * a1
+                s0 = a0 + a1
+                big = (abs(u0 * n1 - u1 * n0) + 1e-12 * (abs(u0) * n1 + abs(u1) * n0)) * q0 - c_lo * s0 * p0
+                if big <= 0.0 or big * big < k_lo * s0 * q0 * p0 * p0:
                     continue
                 m_recip = 1.0 / a0 + 1.0 / a1
                 eps = np.sqrt(2.0 * m_recip * var_w * delta_prime) + 2.0 / 3.0 * delta_prime * m_recip

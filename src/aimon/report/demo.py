@@ -276,6 +276,10 @@ def _episodes(times, gap):
 SECTIONS = [("overview", overview_section), ("ops", ops_section), ("quality", quality_section),
             ("llm", llm_section), ("slo", slo_section)]
 
+from .changes import changes_section  # noqa: E402  (its own module; appended like later sections)
+
+SECTIONS.append(("changes", changes_section))
+
 
 def run(out_dir="aimon-demo", dataset="credit_scoring", df=None, echo=print) -> Path:
     """Monitor a bundled log (or ``df``), print a summary, write ``<out_dir>/report.html``."""
