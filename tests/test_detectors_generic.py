@@ -133,7 +133,9 @@ def test_bad_inputs_get_clear_errors(name):
     (detectors.DDM, {"warm_start": 2.5}), (detectors.EDDM, {"alpha": 0.5, "beta": 0.9}),
     (detectors.HDDM_A, {"drift_confidence": 0}), (detectors.HDDM_W, {"lambda_val": 1.5}),
     (detectors.KSWIN, {"stat_size": 80}), (detectors.KSWIN, {"sampling": "numpy"}), (detectors.KSWIN, {"seed": -1}),
-    (detectors.PageHinkley, {"scale": 0.0}),
+    (detectors.PageHinkley, {"scale": 0.0}), (detectors.CUSUM, {"scale": "big"}),
+    (detectors.PageHinkley, {"mode": ["up"]}), (detectors.HDDM_W, {"two_sided_test": "yes"}),
+    (detectors.ADWIN, {"clock": True}), (detectors.KSWIN, {"window_size": 10.5}),
 ])
 def test_invalid_parameters_are_refused(cls, params):
     with pytest.raises(AimonError, match=next(iter(params))):

@@ -137,6 +137,8 @@ def test_bad_inputs(credit):
         aimon.retraining_signal(credit, metric="happiness", drift=False)
     with pytest.raises(SchemaError, match="reference"):
         aimon.retraining_signal(credit, reference=[1, 2], drift=False)
+    with pytest.raises(SchemaError, match="as_of"):
+        aimon.retraining_signal(credit, as_of="soon", drift=False)
     with pytest.raises(SchemaError, match="drift="):
         aimon.retraining_signal(credit, drift=pd.DataFrame({"a": [1]}))
     with pytest.raises(SchemaError, match="reference period has no window"):

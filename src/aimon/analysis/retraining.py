@@ -239,11 +239,11 @@ def retraining_signal(df: pd.DataFrame, reference=None, label=None, freq="1D", m
             rearmed = times[a + int(again.indices[0])]
             evidence.append({"time": rearmed, "source": "detector",
                              "detail": f"{cp.method} re-armed after the last healthy window ({healthy_start:%Y-%m-%d %H:%M}) "
-                                       f"detects the rise; change estimated to start {since}"})
+                                       f"detects the rise; change estimated to start {since:%Y-%m-%d %H:%M}"})
         else:
             evidence.append({"time": q.index[first_bad], "source": "performance",
                              "detail": f"{metric} degraded since window {q.index[first_bad]:%Y-%m-%d %H:%M}; "
-                                       f"change estimated to start {since}"})
+                                       f"change estimated to start {since:%Y-%m-%d %H:%M}"})
     labelled_times = pd.DatetimeIndex(times)
     retrain = since is not None
     if retrain:
@@ -259,7 +259,8 @@ def retraining_signal(df: pd.DataFrame, reference=None, label=None, freq="1D", m
             kind = "concept drift (performance fell, inputs stable)"
         reason = (f"{metric} is below the reference {ref_value:.3f} in the last labelled windows"
                   + (f" and {cp.method} detects the rise of the error rate" if rearmed is not None else ""))
-        reason += f"; the data changed since {since}. Train on the {n_train} labelled rows from then on"
+        reason += (f"; the data changed since {since:%Y-%m-%d %H:%M} (estimate). Train on the {n_train} labelled "
+                   "rows from then on")
         reason += "." if n_train >= min_train else f", after waiting for more labels (wanted {min_train})."
         decision = dict(retrain=True, since=since, train_from=since, train_to=train_to, train_labelled=n_train,
                         kind=kind, reason=reason)
@@ -281,7 +282,10 @@ def _as_of(df, r, log, as_of):
     """The log as known at ``as_of``: later rows dropped, labels that arrived later removed."""
     if as_of is None:
         return df
-    cutoff = pd.Timestamp(as_of)
+    try:
+        cutoff = pd.Timestamp(as_of)
+    except (TypeError, ValueError):
+        raise SchemaError([f"as_of={as_of!r}: give a timestamp, e.g. '2026-03-20 12:00'."]) from None
     tz = log.times.tz
     if (cutoff.tz is None) != (tz is None):
         cutoff = cutoff.tz_localize(tz) if cutoff.tz is None else cutoff.tz_convert(None)

@@ -144,7 +144,8 @@ class Detector:
             if self.scaled is None:
                 raise AimonError(f"{type(self).__name__} does not depend on the scale of the values "
                                  "(it standardises by itself); drop scale=.")
-            if not (np.isfinite(self.scale) and self.scale > 0):
+            number = isinstance(self.scale, (int, float, np.integer, np.floating)) and not isinstance(self.scale, bool)
+            if not (number and np.isfinite(self.scale) and self.scale > 0):
                 raise AimonError(f"{type(self).__name__}: scale={self.scale!r} must be a positive number "
                                  "(the standard deviation of a reference period).")
         self._validate(self.params)

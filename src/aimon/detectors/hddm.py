@@ -1,6 +1,8 @@
 """Error-rate detectors with Hoeffding-type bounds: HDDM-A and HDDM-W (Frías-Blanco et al. 2015)."""
 from __future__ import annotations
 
+import numpy as np
+
 from ._base import Detector, check, in_open_unit, register
 
 
@@ -11,7 +13,9 @@ class _HDDM(Detector):
     def _validate(self, p):
         in_open_unit(p, "drift_confidence")
         in_open_unit(p, "warning_confidence")
-        check("two_sided_test", p["two_sided_test"], isinstance(p["two_sided_test"], bool), "must be True or False")
+        check("two_sided_test", p["two_sided_test"], isinstance(p["two_sided_test"], (bool, np.bool_)),
+              "must be True or False")
+        p["two_sided_test"] = bool(p["two_sided_test"])
         if "lambda_val" in p:
             in_open_unit(p, "lambda_val")
 

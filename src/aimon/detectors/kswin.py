@@ -80,7 +80,8 @@ class KSWIN(Detector):
         check("stat_size", p["stat_size"], p["stat_size"] * 2 <= p["window_size"],
               f"must be at most half of window_size={p['window_size']} (the older sample is drawn without "
               "replacement from the rest of the window)")
-        check("sampling", p["sampling"], p["sampling"] in SAMPLINGS, f"must be one of {SAMPLINGS}")
+        check("sampling", p["sampling"], isinstance(p["sampling"], str) and p["sampling"] in SAMPLINGS,
+              f"must be one of {SAMPLINGS}")
         seed = p["seed"]
         check("seed", seed, seed is None or (isinstance(seed, (int, np.integer)) and 0 <= seed < 2 ** 63),
               "must be None or a non-negative integer")

@@ -60,7 +60,7 @@ class PageHinkley(Detector):
         non_negative(p, "threshold")
         a = p["alpha"]
         check("alpha", a, isinstance(a, (int, float, np.floating)) and 0 < a <= 1, "must be in (0, 1]")
-        check("mode", p["mode"], p["mode"] in MODES, f"must be one of {sorted(MODES)}")
+        check("mode", p["mode"], isinstance(p["mode"], str) and p["mode"] in MODES, f"must be one of {sorted(MODES)}")
 
     def _new_state(self):
         from .._kernels.detect_ph_cusum import ph_state
