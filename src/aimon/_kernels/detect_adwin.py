@@ -1,8 +1,9 @@
 """ADWIN (Bifet & Gavaldà 2007) as one scan over an array, with River's arithmetic and reset.
 
 The window is kept as exponential histograms: row ``r`` of ``tot``/``var`` holds up to
-``max_buckets + 1`` buckets (slots ``r*cap .. r*cap+cap-1``, a ring starting at ``head[r]``)
-summarising 2**r values each; ``cnt[r]`` says how many are filled. ``scal`` = [total, variance, width, tick modulo clock, rows in use].
+``max_buckets + 1`` buckets summarising 2**r values each, in a ring of ``cap`` slots (a power of
+two) starting at ``r * cap``, the oldest at ``head[r]``; ``cnt[r]`` says how many are filled.
+``scal`` = [total, variance, width, tick modulo clock, rows in use].
 Every ``clock`` values (once the window is longer than ``grace_period``) each cut from the oldest
 bucket forwards is tested; on a detection the whole state is reset, as River's ``ADWIN`` does on
 the next update, so one change is reported once.
@@ -16,18 +17,16 @@ ROWS = 64  # rows of buckets: 2**63 values
 
 
 @njit(cache=True)
-def _slot(head, r, k, cap):
-    """Position in ``tot``/``var`` of the k-th oldest bucket of row r (each row is a ring)."""
-    p = head[r] + k
-    if p >= cap:
-        p -= cap
-    return r * cap + p
+def _slot(head, r, k, rc):
+    """Position in ``tot``/``var`` of the k-th oldest bucket of row r (each row is a ring of
+    ``rc`` slots, a power of two >= max_buckets + 1)."""
+    return r * rc + ((head[r] + k) & (rc - 1))
 
 
 @njit(cache=True)
 def _compress(cnt, head, tot, var, mb, rows):
     """Merge the two oldest buckets of each full row into the next row; return the rows in use."""
-    cap = mb + 1
+    cap = tot.shape[0] // ROWS
     r = 0
     inv = 1.0  # 1 / bucket size: a power of two, so multiplying equals dividing exactly
     size = 1.0
@@ -40,7 +39,7 @@ def _compress(cnt, head, tot, var, mb, rows):
         tot[j] = tot[a] + tot[b]
         var[j] = var[a] + var[b] + size * 0.5 * (mu1 - mu2) * (mu1 - mu2)
         cnt[r + 1] += 1
-        head[r] = _slot(head, r, 2, cap) - r * cap
+        head[r] = (head[r] + 2) & (cap - 1)
         cnt[r] -= 2
         if r + 2 > rows:
             rows = r + 2
@@ -55,7 +54,7 @@ def _compress(cnt, head, tot, var, mb, rows):
 @njit(cache=True)
 def _cut(total, variance, width, rows, cnt, head, tot, mb, delta, min_len):
     """Signed mean shift (recent minus old) of the first significant cut, or NaN if none."""
-    cap = mb + 1
+    cap = tot.shape[0] // ROWS
     n0 = 0.0
     n1 = width
     u0 = 0.0
@@ -106,11 +105,12 @@ def adwin_scan(x, delta, clock, mb, min_len, grace, scal, cnt, head, tot, var, o
     """Feed ``x`` (finite float64) to the ADWIN state; write detection positions and mean shifts
     into ``out_idx``/``out_stat``; return how many. The state arrays are updated in place."""
     total, variance, width = scal[0], scal[1], scal[2]
+    rc = tot.shape[0] // ROWS
     tick, rows = int(scal[3]), int(scal[4])
     m = 0
     for i in range(x.shape[0]):
         value = x[i]
-        j = _slot(head, 0, cnt[0], mb + 1)
+        j = _slot(head, 0, cnt[0], rc)
         tot[j] = value
         var[j] = 0.0
         cnt[0] += 1
@@ -141,5 +141,8 @@ def new_state(max_buckets):
     scal = np.zeros(5)
     scal[4] = 1.0
     cnt = np.zeros(ROWS, dtype=np.int64)
-    tot = np.zeros(ROWS * (max_buckets + 1))
+    rc = 1
+    while rc < max_buckets + 1:
+        rc *= 2
+    tot = np.zeros(ROWS * rc)
     return scal, cnt, cnt.copy(), tot, tot.copy()
