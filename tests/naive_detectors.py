@@ -1,8 +1,9 @@
 """Slow, obviously correct change detectors used as references by the tests (no aimon import).
 
 Each takes a list of finite floats and returns the positions of the detections. They follow the
-published definitions with a plain loop per value and Python floats; KSWIN draws with the same
-splitmix64 generator as aimon and asks scipy for the KS p-value directly.
+published definitions with a plain loop per value and Python floats (with River's running means,
+warm-ups and reset after a detection); KSWIN draws with the same splitmix64 generator as aimon
+and asks scipy for the KS p-value directly.
 """
 from __future__ import annotations
 
@@ -151,4 +152,97 @@ def adwin(x, delta=0.002, clock=32, max_buckets=5, min_window_length=5, grace_pe
         if hit:
             out.append(i)
             rows, total, var, width, tick = [[]], 0.0, 0.0, 0.0, 0
+    return out
+
+
+def eddm(x, warm_start=30, alpha=0.95, beta=0.9):
+    """EDDM: distances between errors; a change when (mean + 2 sd) / its maximum < beta."""
+    out, n, last, dists, best = [], 0, 0, [], -1.0
+    for i, v in enumerate(x):
+        n += 1
+        if v != 1.0:
+            continue
+        dists.append(float(n - last))
+        last = n
+        if n <= warm_start:
+            continue
+        k = len(dists)
+        m, s2 = 0.0, 0.0
+        for j, d in enumerate(dists, 1):  # the running mean and Welford sum of squares River keeps
+            old = m
+            m += (1.0 / j) * (d - m)
+            s2 += (d - old) * (d - m)
+        sd = (s2 / (k - 1)) ** 0.5 if k > 1 else 0.0
+        level = m + 2.0 * sd
+        if level > best:
+            best = level
+        elif k > warm_start and level / best < beta:
+            out.append(i)
+            n, last, dists, best = 0, 0, [], -1.0
+    return out
+
+
+def hddm_a(x, drift_confidence=0.001, two_sided=False):
+    """HDDM-A: the mean rises (falls) above its lowest (highest) cut point by a Hoeffding bound."""
+    out = []
+    n, mean, lo, hi = 0.0, 0.0, None, None
+
+    def bound(k):
+        return math.sqrt(1.0 / (2.0 * k) * math.log(1.0 / drift_confidence))
+
+    def changed(cut, up):
+        if cut[0] == n:
+            return False
+        m = (n - cut[0]) / cut[0] * (1.0 / n)
+        eps = math.sqrt(m / 2.0 * math.log(2.0 / drift_confidence))
+        return (mean - cut[1] if up else cut[1] - mean) >= eps
+
+    for i, v in enumerate(x):
+        n += 1.0
+        mean += (1.0 / n) * (v - mean)
+        lo = lo or (n, mean)
+        hi = hi or (n, mean)
+        if lo[1] + bound(lo[0]) >= mean + bound(n):
+            lo = (n, mean)
+        if hi[1] - bound(hi[0]) <= mean - bound(n):
+            hi = (n, mean)
+        if changed(lo, True) or (two_sided and changed(hi, False)):
+            out.append(i)
+            n, mean, lo, hi = 0.0, 0.0, None, None
+    return out
+
+
+def hddm_w(x, drift_confidence=0.001, lam=0.05, two_sided=False):
+    """HDDM-W: exponentially weighted means before and after a cut compared by a McDiarmid bound."""
+    out = []
+    new = lambda: [0.0, False, 1.0]  # noqa: E731  (ewma, initialised, independent bound condition)
+
+    def update(s, v):
+        s[0] = v if not s[1] else lam * v + (1.0 - lam) * s[0]
+        s[1] = True
+        s[2] = lam * lam + (1.0 - lam) ** 2 * s[2]
+
+    def rose(a, b):  # did sample b's mean rise above sample a's?
+        if not (a[1] and b[1]):
+            return False
+        return b[0] - a[0] > math.sqrt((a[2] + b[2]) * math.log(1.0 / drift_confidence) / 2.0)
+
+    total, s1i, s2i, s1d, s2d = new(), new(), new(), new(), new()
+    inc_cut, dec_cut = math.inf, -math.inf
+    for i, v in enumerate(x):
+        update(total, v)
+        eps = math.sqrt(total[2] * math.log(1.0 / drift_confidence) / 2.0)
+        if total[0] + eps < inc_cut:
+            inc_cut, s1i, s2i = total[0] + eps, list(total), new()
+        else:
+            update(s2i, v)
+        hit = rose(s1i, s2i)
+        if total[0] - eps > dec_cut:
+            dec_cut, s1d, s2d = total[0] - eps, list(total), new()
+        else:
+            update(s2d, v)
+        if hit or (two_sided and rose(s2d, s1d)):
+            out.append(i)
+            total, s1i, s2i, s1d, s2d = new(), new(), new(), new(), new()
+            inc_cut, dec_cut = math.inf, -math.inf
     return out

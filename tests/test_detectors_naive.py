@@ -96,3 +96,26 @@ def test_k_crit_is_the_p_value_threshold(alpha, r):
     p = [ks_2samp(base, base + j).pvalue for j in range(1, r + 1)]
     assert all(pj > alpha or j / r <= 0.1 for j, pj in zip(range(1, k), p))
     assert k == r + 1 or p[k - 1] <= alpha
+
+
+@SETTINGS
+@given(x=streams(binary=True, max_n=600), warm=st.integers(0, 40), levels=st.sampled_from([(0.95, 0.9), (0.99, 0.97)]))
+def test_eddm_matches_reference(x, warm, levels):
+    det = detectors.EDDM(warm_start=warm, alpha=levels[0], beta=levels[1])
+    assert det.scan(finite(x)).indices.tolist() == naive.eddm(finite(x).tolist(), warm, *levels)
+
+
+@SETTINGS
+@given(x=streams(binary=True), conf=st.sampled_from([0.001, 0.05]), two=st.booleans())
+def test_hddm_a_matches_reference(x, conf, two):
+    det = detectors.HDDM_A(drift_confidence=conf, warning_confidence=min(conf * 5, 0.5), two_sided_test=two)
+    assert det.scan(finite(x)).indices.tolist() == naive.hddm_a(finite(x).tolist(), conf, two)
+
+
+@SETTINGS
+@given(x=streams(binary=True), conf=st.sampled_from([0.001, 0.05]), lam=st.sampled_from([0.05, 0.3]),
+       two=st.booleans())
+def test_hddm_w_matches_reference(x, conf, lam, two):
+    det = detectors.HDDM_W(drift_confidence=conf, warning_confidence=min(conf * 5, 0.5), lambda_val=lam,
+                           two_sided_test=two)
+    assert det.scan(finite(x)).indices.tolist() == naive.hddm_w(finite(x).tolist(), conf, lam, two)
