@@ -16,14 +16,14 @@ from numba import njit
 ROWS = 64  # rows of buckets: 2**63 values
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _slot(head, r, k, rc):
     """Position in ``tot``/``var`` of the k-th oldest bucket of row r (each row is a ring of
     ``rc`` slots, a power of two >= max_buckets + 1)."""
     return r * rc + ((head[r] + k) & (rc - 1))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _compress(cnt, head, tot, var, mb, rows):
     """Merge the two oldest buckets of each full row into the next row; return the rows in use."""
     cap = tot.shape[0] // ROWS
