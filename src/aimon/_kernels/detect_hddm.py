@@ -10,11 +10,12 @@ from numba import njit
 
 
 @njit(cache=True)
-def _mean_changed(n_all, mean_all, n_cut, mean_cut, confidence, increase):
+def _mean_changed(n_all, mean_all, n_cut, mean_cut, log_2_conf, increase):
+    """Hoeffding test of a change of the mean since the cut (``log_2_conf`` = log(2 / confidence))."""
     if n_cut == n_all:
         return False
     m = (n_all - n_cut) / n_cut * (1.0 / n_all)
-    eps = np.sqrt(m / 2.0 * np.log(2.0 / confidence))
+    eps = np.sqrt(m / 2.0 * log_2_conf)
     diff = mean_all - mean_cut if increase else mean_cut - mean_all
     return diff >= eps
 
@@ -26,6 +27,8 @@ def hddm_a_scan(x, drift_conf, warning_conf, two_sided, s, out_idx, out_stat, ou
     m = 0
     w = 0
     log_d = np.log(1.0 / drift_conf)
+    log2_d = np.log(2.0 / drift_conf)
+    log2_w = np.log(2.0 / warning_conf)
     for i in range(x.shape[0]):
         s[0] += 1.0
         s[1] += (1.0 / s[0]) * (x[i] - s[1])
@@ -44,14 +47,14 @@ def hddm_a_scan(x, drift_conf, warning_conf, two_sided, s, out_idx, out_stat, ou
         if s[5] - eps_x <= s[1] - eps_z:
             s[4] = s[0]
             s[5] = s[1]
-        drift = _mean_changed(s[0], s[1], s[2], s[3], drift_conf, True)
-        warn = (not drift) and _mean_changed(s[0], s[1], s[2], s[3], warning_conf, True)
+        drift = _mean_changed(s[0], s[1], s[2], s[3], log2_d, True)
+        warn = (not drift) and _mean_changed(s[0], s[1], s[2], s[3], log2_w, True)
         stat = s[1] - s[3]
         if two_sided and not drift:
-            if _mean_changed(s[0], s[1], s[4], s[5], drift_conf, False):
+            if _mean_changed(s[0], s[1], s[4], s[5], log2_d, False):
                 drift = True
                 stat = s[1] - s[5]
-            elif _mean_changed(s[0], s[1], s[4], s[5], warning_conf, False):
+            elif _mean_changed(s[0], s[1], s[4], s[5], log2_w, False):
                 warn = True
         if drift:
             out_idx[m] = i
@@ -82,11 +85,12 @@ def _sample_clear(s, o):
 
 
 @njit(cache=True)
-def _w_changed(s, a, b, confidence):
-    """Did the mean of sample ``b`` rise above that of ``a`` beyond the McDiarmid bound?"""
+def _w_changed(s, a, b, log_conf):
+    """Did the mean of sample ``b`` rise above that of ``a`` beyond the McDiarmid bound?
+    (``log_conf`` = log(1 / confidence))"""
     if s[a + 1] == 0.0 or s[b + 1] == 0.0:
         return False
-    bound = np.sqrt((s[a + 2] + s[b + 2]) * np.log(1.0 / confidence) / 2.0)
+    bound = np.sqrt((s[a + 2] + s[b + 2]) * log_conf / 2.0)
     return s[b] - s[a] > bound
 
 
@@ -109,6 +113,7 @@ def hddm_w_scan(x, drift_conf, warning_conf, lam, two_sided, s, out_idx, out_sta
     m = 0
     w = 0
     log_d = np.log(1.0 / drift_conf)
+    log_w = np.log(1.0 / warning_conf)
     for i in range(x.shape[0]):
         v = x[i]
         _sample_update(s, TOTAL, v, lam)
@@ -119,8 +124,8 @@ def hddm_w_scan(x, drift_conf, warning_conf, lam, two_sided, s, out_idx, out_sta
             _sample_clear(s, S2_INC)
         else:
             _sample_update(s, S2_INC, v, lam)
-        drift = _w_changed(s, S1_INC, S2_INC, drift_conf)
-        warn = (not drift) and _w_changed(s, S1_INC, S2_INC, warning_conf)
+        drift = _w_changed(s, S1_INC, S2_INC, log_d)
+        warn = (not drift) and _w_changed(s, S1_INC, S2_INC, log_w)
         stat = s[S2_INC] - s[S1_INC]
         eps = np.sqrt(s[TOTAL + 2] * log_d / 2.0)
         if s[TOTAL] - eps > s[DEC_CUT]:
@@ -130,10 +135,10 @@ def hddm_w_scan(x, drift_conf, warning_conf, lam, two_sided, s, out_idx, out_sta
         else:
             _sample_update(s, S2_DEC, v, lam)
         if two_sided and not drift:
-            if _w_changed(s, S2_DEC, S1_DEC, drift_conf):
+            if _w_changed(s, S2_DEC, S1_DEC, log_d):
                 drift = True
                 stat = s[S2_DEC] - s[S1_DEC]
-            elif _w_changed(s, S2_DEC, S1_DEC, warning_conf):
+            elif _w_changed(s, S2_DEC, S1_DEC, log_w):
                 warn = True
         if drift:
             out_idx[m] = i
