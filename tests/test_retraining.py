@@ -177,3 +177,12 @@ def test_change_start_is_the_best_bernoulli_split(seed, n, p, q):
         assert got == 0
     else:
         assert got == want
+
+
+def test_reference_as_a_separate_frame(credit, signal):
+    end = credit.attrs["reference_end"]
+    ref = credit[credit.index < end]
+    res = credit.aimon.retraining_signal(reference=ref, drift=False)
+    assert res.retrain and res.since == signal.since
+    np.testing.assert_allclose(res.table["reference"], signal.table["reference"])
+    assert credit.aimon.retraining_signal(reference=str(end), drift=False).since == signal.since
