@@ -296,7 +296,7 @@ def _as_of(df, r, log, as_of):
     if lt is not None:
         arrived = pd.DatetimeIndex(out[lt])
         late = np.asarray(arrived > cutoff) | np.asarray(arrived.isna())
-        out.loc[late, r["label"]] = np.nan
+        out[r["label"]] = out[r["label"]].where(~late)  # NaN until the label arrives (ints become floats)
     return out
 
 
