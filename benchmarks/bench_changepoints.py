@@ -11,7 +11,8 @@ of the tests (tests/naive_detectors.py), which it is checked against.
 
 Validation: River's ConceptDriftStream over SEA, Agrawal and Hyperplane concepts (a classifier
 fitted on the first concept, its errors scanned), a one-sigma Gaussian mean shift, and the bundled
-credit-scoring log (the misclassification stream around event 10, the injected concept drift).
+logs: credit scoring (the misclassification stream around event 10, the injected concept drift)
+and the chatbot (graded hallucinations of sage-large-1 around event 6, its stale index).
 Delay = values from the change to the first detection after it; false = detections before it,
 per 100,000 values.
 """
@@ -144,6 +145,12 @@ def validation_streams(n):
     s = s[s["label"].notna()]
     errors = (s["prediction"] != s["label"]).to_numpy(dtype=np.float64)
     out["credit_scoring (event 10)"] = (errors, int(np.searchsorted(s.index, ev)))
+    chat = aimon.datasets.load_chatbot()
+    ev = chat.attrs["events"].set_index("event_id").loc[6]
+    g = chat.sort_index(kind="stable")
+    g = g[(g["model_version"] == "sage-large-1") & g["hallucination"].notna()]
+    out["chatbot sage-large-1 (ev. 6)"] = (g["hallucination"].to_numpy(dtype=np.float64),
+                                           int(np.searchsorted(g.index, ev["start"])))
     return out
 
 
