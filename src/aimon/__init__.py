@@ -30,6 +30,9 @@ _LAZY = {
     "evaluate_alerts": ("aimon.thresholds.evaluate", "evaluate_alerts"),
     "datasets": ("aimon.datasets", None),
     "report": ("aimon.report", None),
+    "detectors": ("aimon.detectors", None),
+    "changepoints": ("aimon.detectors.changepoints", "changepoints"),
+    "retraining_signal": ("aimon.analysis.retraining", "retraining_signal"),
 }
 
 

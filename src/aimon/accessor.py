@@ -48,6 +48,8 @@ class AimonAccessor:
     explain = _forward("aimon.analysis.explain", "explain")
     explore = _forward("aimon.widgets.app", "explore")
     fit_thresholds = _forward("aimon.thresholds.model", "fit_thresholds")  # column name picks the metric
+    changepoints = _forward("aimon.detectors.changepoints", "changepoints")
+    retraining_signal = _forward("aimon.analysis.retraining", "retraining_signal")
 
 
 @pd.api.extensions.register_series_accessor("aimon")

@@ -282,6 +282,10 @@ from .diagnosis import diagnosis_section  # noqa: E402  (sections of later capab
 
 SECTIONS.append(("diagnosis", diagnosis_section))
 
+from .changes import changes_section  # noqa: E402  (its own module; appended like later sections)
+
+SECTIONS.append(("changes", changes_section))
+
 
 def run(out_dir="aimon-demo", dataset="credit_scoring", df=None, echo=print) -> Path:
     """Monitor a bundled log (or ``df``), print a summary, write ``<out_dir>/report.html``."""
