@@ -265,11 +265,19 @@ def retraining_signal(df: pd.DataFrame, reference=None, label=None, freq="1D", m
         decision = dict(retrain=True, since=since, train_from=since, train_to=train_to, train_labelled=n_train,
                         kind=kind, reason=reason)
     else:
-        n_deg = int(degraded.sum())
-        reason = (f"the model performs as in the reference: {metric} of the last labelled windows is within "
-                  f"{z:g} standard errors of {ref_value:.3f}" + (f" ({n_deg} earlier windows were degraded and "
-                                                                  "recovered)" if n_deg else "")
-                  + (f"; {len(det_times)} detections were not confirmed" if len(det_times) else "") + ".")
+        tail = 0  # degraded windows at the end of the judged ones: an episode not yet confirmed
+        while tail < len(js) and degraded[js[len(js) - 1 - tail]]:
+            tail += 1
+        n_deg = int(degraded.sum()) - tail
+        if tail:
+            reason = (f"{metric} of the last {tail} labelled window(s) is worse than {ref_value:.3f} by more than "
+                      f"{z:g} standard errors, but {CONFIRM_WINDOWS} in a row are needed to call a change: "
+                      f"wait for the next window's labels")
+        else:
+            reason = (f"the model performs as in the reference: {metric} of the last labelled windows is within "
+                      f"{z:g} standard errors of {ref_value:.3f}")
+        reason += ((f" ({n_deg} earlier windows were degraded and recovered)" if n_deg else "")
+                   + (f"; {len(det_times)} detections were not confirmed" if len(det_times) else "") + ".")
         decision = dict(retrain=False, since=pd.NaT, train_from=pd.NaT, train_to=pd.NaT, train_labelled=0,
                         kind="none", reason=reason)
     ev = pd.DataFrame(evidence, columns=["time", "source", "detail"])

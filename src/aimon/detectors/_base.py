@@ -222,7 +222,8 @@ class Detector:
         return int(self._warmup(self.params))
 
     def __repr__(self) -> str:
-        shown = ", ".join(f"{k}={v!r}" for k, v in self.params.items() if v != self.defaults.get(k))
+        shown = ", ".join(f"{k}={v!r}" for k, v in self.params.items()
+                          if v != self.defaults.get(k) and k != "scale")
         if self.scale is not None:
             shown = ", ".join(filter(None, [shown, f"scale={self.scale:.4g}"]))
         return f"{type(self).__name__}({shown})"
