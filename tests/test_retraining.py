@@ -186,3 +186,10 @@ def test_reference_as_a_separate_frame(credit, signal):
     assert res.retrain and res.since == signal.since
     np.testing.assert_allclose(res.table["reference"], signal.table["reference"])
     assert credit.aimon.retraining_signal(reference=str(end), drift=False).since == signal.since
+
+
+def test_an_unconfirmed_degraded_last_window_is_reported_as_such(credit):
+    early = aimon.retraining_signal(credit, drift=False, as_of="2026-03-26")
+    assert not bool(early.table["degraded"].iloc[-1]) or "wait for the next window" in early.reason
+    assert bool(early.table["degraded"].iloc[-1])           # 25 March is already below the reference
+    assert "performs as in the reference" not in early.reason
