@@ -19,6 +19,13 @@ _LAZY = {
     "window_stats": ("aimon.metrics.series", "window_stats"),
     "datasets": ("aimon.datasets", None),
     "report": ("aimon.report", None),
+    "stats": ("aimon.datadrift.stats", None),
+    "profile": ("aimon.datadrift.profile", "profile"),
+    "Profile": ("aimon.datadrift.profile", "Profile"),
+    "drift": ("aimon.datadrift.report", "drift"),
+    "DriftReport": ("aimon.datadrift.report", "DriftReport"),
+    "drift_over_time": ("aimon.datadrift.timeline", "drift_over_time"),
+    "DriftTimeline": ("aimon.datadrift.timeline", "DriftTimeline"),
 }
 
 

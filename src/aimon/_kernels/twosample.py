@@ -1,0 +1,124 @@
+"""Two-sample statistics from one merge pass over two sorted samples.
+
+Walking the distinct values of the pooled sample once gives every ECDF- and rank-based
+statistic at the same time: the largest ECDF gaps (KS, Kuiper), the L1 and L2 areas between the
+ECDFs (Wasserstein-1, energy distance), the midrank sums (Mann-Whitney U with its tie term,
+Cramér-von Mises U) and the Anderson-Darling k-sample sum (midrank version, k = 2).
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+# positions in the output row of `merge_stats`
+D_PLUS, D_MINUS, L1, L2, CVM_U, RANK_SUM, TIES, AD_SUM, N_DISTINCT = range(9)
+N_OUT = 9
+
+
+@njit(cache=True)
+def merge_stats(x, y, out):
+    """Fill ``out`` (length ``N_OUT``) from sorted, NaN-free ``x`` (reference) and ``y``.
+
+    D_PLUS/D_MINUS: max of F - G and of G - F over the pooled values (F, G right-continuous
+    ECDFs of x and y); L1/L2: integrals of |F - G| and (F - G)^2; CVM_U: the U of the two-sample
+    Cramér-von Mises statistic with midranks; RANK_SUM: midrank sum of x; TIES: sum of t^3 - t
+    over tied groups; AD_SUM: the Anderson-Darling A2akN sum before the (N-1)/N factor.
+    """
+    n1 = x.shape[0]
+    n2 = y.shape[0]
+    N = n1 + n2
+    for t in range(N_OUT):
+        out[t] = 0.0
+    if n1 == 0 or n2 == 0:
+        return
+    i = 0
+    j = 0
+    f = 0.0
+    g = 0.0
+    prev = 0.0
+    u1 = 0.0
+    u2 = 0.0
+    distinct = 0
+    while i < n1 or j < n2:
+        if j >= n2 or (i < n1 and x[i] <= y[j]):
+            v = x[i]
+        else:
+            v = y[j]
+        if distinct > 0:
+            dz = v - prev
+            diff = f - g
+            out[L1] += abs(diff) * dz
+            out[L2] += diff * diff * dz
+        i0 = i
+        j0 = j
+        while i < n1 and x[i] == v:
+            i += 1
+        while j < n2 and y[j] == v:
+            j += 1
+        m = i - i0
+        k = j - j0
+        ell = m + k
+        below = i0 + j0
+        avg = below + (ell + 1) / 2.0  # midrank of the tied group
+        for t in range(i0 + 1, i + 1):
+            u1 += (avg - t) * (avg - t)
+        for t in range(j0 + 1, j + 1):
+            u2 += (avg - t) * (avg - t)
+        out[RANK_SUM] += m * avg
+        out[TIES] += float(ell) * ell * ell - ell
+        b = below + ell / 2.0
+        denom = b * (N - b) - N * ell / 4.0
+        if denom > 0.0:
+            ax = N * (i - m / 2.0) - b * n1
+            ay = N * (j - k / 2.0) - b * n2
+            out[AD_SUM] += ell / N * (ax * ax / n1 + ay * ay / n2) / denom
+        f = i / n1
+        g = j / n2
+        if f - g > out[D_PLUS]:
+            out[D_PLUS] = f - g
+        if g - f > out[D_MINUS]:
+            out[D_MINUS] = g - f
+        prev = v
+        distinct += 1
+    out[CVM_U] = n1 * u1 + n2 * u2
+    out[N_DISTINCT] = distinct
+
+
+@njit(cache=True, parallel=True)
+def merge_stats_many(ref, ref_off, cur, cur_off, ref_of):
+    """``merge_stats`` for many pairs at once, in parallel.
+
+    Pair p compares ``cur[cur_off[p]:cur_off[p+1]]`` with reference sample ``r = ref_of[p]``,
+    ``ref[ref_off[r]:ref_off[r+1]]`` (every slice sorted, NaN-free). Returns a (pairs, N_OUT) array;
+    each pair writes only its own row.
+    """
+    k = cur_off.shape[0] - 1
+    out = np.zeros((k, N_OUT))
+    for p in prange(k):
+        r = ref_of[p]
+        merge_stats(ref[ref_off[r]:ref_off[r + 1]], cur[cur_off[p]:cur_off[p + 1]], out[p])
+    return out
+
+
+@njit(cache=True)
+def ks_inside_probability(n1, n2, h, step1, step2):
+    """Probability that a uniformly random lattice path from (0, 0) to (n1, n2) keeps
+    |i * step1 - j * step2| < h at every point (i x-steps and j y-steps taken so far).
+
+    With step1 = n2 / g, step2 = n1 / g and h = round(d * lcm(n1, n2)), one minus this is the exact
+    two-sided p-value P(D >= d) of the two-sample KS statistic. The walk is a sampling without
+    replacement urn, so each cell carries a probability (no huge path counts, no overflow).
+    """
+    row = np.zeros(n2 + 1)
+    row[0] = 1.0
+    for i in range(n1 + 1):
+        # row[j] holds the probability of arriving at (i, j) by an x-step; add the y-steps
+        for j in range(n2 + 1):
+            if j > 0:
+                row[j] += row[j - 1] * (n2 - j + 1) / ((n1 - i) + (n2 - j + 1))
+            if abs(i * step1 - j * step2) >= h:
+                row[j] = 0.0
+        if i < n1:
+            for j in range(n2 + 1):
+                row[j] *= (n1 - i) / ((n1 - i) + (n2 - j))
+    return row[n2]
