@@ -18,7 +18,7 @@ def histogram_stats(ref, cur, eps, out):
     """Fill ``out`` (length ``N_OUT``) from the bin counts ``ref`` and ``cur`` (float64).
 
     PSI = sum (q - p) ln(q / p); KL = sum q ln(q / p) (current relative to reference); JS = the
-    Jensen-Shannon distance in base 2; HELLINGER = sqrt(1 - sum sqrt(p q)); TV = sum |p - q| / 2;
+    Jensen-Shannon distance in base 2; HELLINGER = sqrt(sum (sqrt p - sqrt q)^2 / 2); TV = sum |p - q| / 2;
     CHI2 and G: Pearson and likelihood-ratio statistics of the 2 x bins table (bins empty on both
     sides left out), DOF their degrees of freedom. p and q are proportions; NaN when a side is empty.
     """
@@ -35,7 +35,7 @@ def histogram_stats(ref, cur, eps, out):
     psi = 0.0
     kl = 0.0
     js = 0.0
-    bc = 0.0
+    hel = 0.0
     tv = 0.0
     chi2 = 0.0
     g = 0.0
@@ -55,7 +55,8 @@ def histogram_stats(ref, cur, eps, out):
             js += p * np.log(p / m)
         if q > 0.0:
             js += q * np.log(q / m)
-        bc += np.sqrt(p * q)
+        h = np.sqrt(p) - np.sqrt(q)
+        hel += h * h
         tv += abs(p - q)
         total = ref[b] + cur[b]
         er = total * nr / n
@@ -68,7 +69,7 @@ def histogram_stats(ref, cur, eps, out):
     out[PSI] = psi
     out[KL] = kl
     out[JS] = np.sqrt(max(0.5 * js, 0.0) / np.log(2.0))
-    out[HELLINGER] = np.sqrt(max(1.0 - bc, 0.0))
+    out[HELLINGER] = np.sqrt(0.5 * hel)
     out[TV] = 0.5 * tv
     out[CHI2] = chi2
     out[G] = 2.0 * g

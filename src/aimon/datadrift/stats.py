@@ -218,7 +218,7 @@ def quantile_edges(sorted_ref: np.ndarray, bins: int) -> np.ndarray:
     duplicates merged."""
     if sorted_ref.size == 0:
         return np.zeros(0)
-    return np.unique(np.quantile(sorted_ref, np.linspace(0.0, 1.0, bins + 1)[1:-1]))
+    return np.unique(np.quantile(sorted_ref, np.arange(1, bins) / bins))
 
 
 def bin_counts(sorted_values: np.ndarray, inner: np.ndarray) -> np.ndarray:
@@ -334,7 +334,7 @@ def kl(reference, current, bins=10, eps: float = EPS) -> float:
 
 
 def hellinger(reference, current, bins=10) -> float:
-    """Hellinger distance sqrt(1 - sum sqrt(p q)) between the histograms (0 to 1).
+    """Hellinger distance sqrt(sum (sqrt p - sqrt q)^2 / 2) between the histograms (0 to 1).
 
     Examples
     --------
