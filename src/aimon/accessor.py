@@ -42,6 +42,9 @@ class AimonAccessor:
     quality = _forward("aimon.metrics.quality", "quality")
     slo = _forward("aimon.metrics.slo", "slo")
     join_labels = _forward("aimon.metrics.labels", "join_labels")
+    profile = _forward("aimon.datadrift.profile", "profile")
+    drift = _forward("aimon.datadrift.report", "drift")
+    drift_over_time = _forward("aimon.datadrift.timeline", "drift_over_time")
 
 
 @pd.api.extensions.register_series_accessor("aimon")
