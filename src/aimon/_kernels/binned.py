@@ -77,7 +77,7 @@ def histogram_stats(ref, cur, eps, out):
 
 
 @njit(cache=True, parallel=True)
-def histogram_stats_many(ref, ref_off, cur, cur_off, ref_of, eps):
+def histogram_stats_parallel(ref, ref_off, cur, cur_off, ref_of, eps):
     """``histogram_stats`` for many pairs in parallel: pair p compares the counts
     ``cur[cur_off[p]:cur_off[p+1]]`` with ``ref[ref_off[r]:ref_off[r+1]]``, r = ref_of[p]
     (both of the same length). Returns a (pairs, N_OUT) array."""
@@ -87,3 +87,20 @@ def histogram_stats_many(ref, ref_off, cur, cur_off, ref_of, eps):
         r = ref_of[p]
         histogram_stats(ref[ref_off[r]:ref_off[r + 1]], cur[cur_off[p]:cur_off[p + 1]], eps, out[p])
     return out
+
+
+@njit(cache=True)
+def histogram_stats_serial(ref, ref_off, cur, cur_off, ref_of, eps):
+    """Serial twin of ``histogram_stats_parallel``."""
+    k = cur_off.shape[0] - 1
+    out = np.zeros((k, N_OUT))
+    for p in range(k):
+        r = ref_of[p]
+        histogram_stats(ref[ref_off[r]:ref_off[r + 1]], cur[cur_off[p]:cur_off[p + 1]], eps, out[p])
+    return out
+
+
+def histogram_stats_many(ref, ref_off, cur, cur_off, ref_of, eps):
+    """``histogram_stats`` of every pair; threads only for many bins in all."""
+    fn = histogram_stats_parallel if cur.shape[0] >= 200_000 else histogram_stats_serial
+    return fn(ref, ref_off, cur, cur_off, ref_of, eps)

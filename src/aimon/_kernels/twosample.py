@@ -84,8 +84,12 @@ def merge_stats(x, y, out):
     out[N_DISTINCT] = distinct
 
 
+PARALLEL_MIN_WORK = 200_000  # below this many values in all, threads cost more than they save
+
+
+# Twin drivers that differ only in prange/range (numba fixes `parallel` at compile time).
 @njit(cache=True, parallel=True)
-def merge_stats_many(ref, ref_off, cur, cur_off, ref_of):
+def merge_stats_parallel(ref, ref_off, cur, cur_off, ref_of):
     """``merge_stats`` for many pairs at once, in parallel.
 
     Pair p compares ``cur[cur_off[p]:cur_off[p+1]]`` with reference sample ``r = ref_of[p]``,
@@ -98,6 +102,25 @@ def merge_stats_many(ref, ref_off, cur, cur_off, ref_of):
         r = ref_of[p]
         merge_stats(ref[ref_off[r]:ref_off[r + 1]], cur[cur_off[p]:cur_off[p + 1]], out[p])
     return out
+
+
+@njit(cache=True)
+def merge_stats_serial(ref, ref_off, cur, cur_off, ref_of):
+    """Serial twin of ``merge_stats_parallel``."""
+    k = cur_off.shape[0] - 1
+    out = np.zeros((k, N_OUT))
+    for p in range(k):
+        r = ref_of[p]
+        merge_stats(ref[ref_off[r]:ref_off[r + 1]], cur[cur_off[p]:cur_off[p + 1]], out[p])
+    return out
+
+
+def merge_stats_many(ref, ref_off, cur, cur_off, ref_of):
+    """``merge_stats`` of every pair (see ``merge_stats_parallel``); work of a pair is its current
+    values plus its reference values, and threads are used only when the total is large."""
+    work = cur.shape[0] + np.diff(ref_off)[ref_of].sum() if len(ref_of) else 0
+    fn = merge_stats_parallel if work >= PARALLEL_MIN_WORK and len(ref_of) > 1 else merge_stats_serial
+    return fn(ref, ref_off, cur, cur_off, ref_of)
 
 
 @njit(cache=True)
@@ -122,3 +145,18 @@ def ks_inside_probability(n1, n2, h, step1, step2):
             for j in range(n2 + 1):
                 row[j] *= (n1 - i) / ((n1 - i) + (n2 - j))
     return row[n2]
+
+
+@njit(cache=True)
+def matched_gaps(values, ia, ib):
+    """Per row r: mean |values[ia[r, i]] - values[ib[r, i]]| over i. With sorted ``values`` and
+    sorted rows, that is the Wasserstein-1 distance of two equal-size bootstrap samples (their
+    order statistics matched one to one)."""
+    rows, m = ia.shape
+    out = np.empty(rows)
+    for r in range(rows):
+        s = 0.0
+        for i in range(m):
+            s += abs(values[ia[r, i]] - values[ib[r, i]])
+        out[r] = s / m
+    return out

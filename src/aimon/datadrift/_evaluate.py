@@ -185,7 +185,7 @@ def missing_test(cp, n_rows, n_missing):
     return share, p
 
 
-def decide(results, profiles, null_size, alpha, correction, min_effect, threshold, min_missing):
+def decide(results, profiles, prof, alpha, correction, min_effect, threshold, min_missing):
     """Add threshold, p_adjusted and verdicts to the per-window results (in place).
 
     BH runs across columns within each window (one family for value p-values, one for missing).
@@ -214,7 +214,8 @@ def decide(results, profiles, null_size, alpha, correction, min_effect, threshol
             with np.errstate(invalid="ignore"):
                 value = (adj[i] < thr) & (r["effect_size"] >= eff_floor)
         else:
-            thr = calibrate.thresholds(method, cp.null.get(method, np.nan), null_size, r["n_cur"],
+            null_q = prof.null(cp.name, method) if threshold is None else np.nan
+            thr = calibrate.thresholds(method, null_q, prof.null_size, r["n_cur"],
                                        max(cp.n_valid, 1), min_effect, threshold)
             with np.errstate(invalid="ignore"):
                 value = r["statistic"] > thr

@@ -19,6 +19,8 @@ Benjamini-Hochberg and must also show an effect size above the minimum effect.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from ..errors import AimonError
@@ -57,7 +59,8 @@ def check_method(method, kind: str) -> str:
     allowed = NUMERIC_METHODS if kind == "numeric" else CATEGORICAL_METHODS
     if method not in allowed:
         raise AimonError(f"method={method!r} does not apply to a {kind} column. Use one of "
-                         f"{', '.join(allowed)} (or 'auto').")
+                         f"{', '.join(allowed)} (or 'auto'), or choose per kind or column with a dict, "
+                         f"e.g. method={{'numeric': {method!r}}}.")
     return method
 
 
@@ -81,12 +84,16 @@ def thresholds(method: str, null_q_m: float, m: int, n_cur, n_ref, min_effect=No
     return np.maximum(floor, np.where(np.isfinite(null), null, np.inf))
 
 
+@lru_cache(maxsize=4)
 def draw_pairs(n_ref: int, m: int = NULL_SIZE, draws: int = NULL_DRAWS, seed: int = 0):
     """Two (draws, m) arrays of sorted row positions in 0..n_ref-1, drawn with replacement:
-    indexing a sorted reference with them gives sorted bootstrap samples directly."""
+    indexing a sorted reference with them gives sorted bootstrap samples directly. Cached (and
+    read-only): columns without missing values share one draw."""
     rng = np.random.default_rng(seed)
     a = np.sort(rng.integers(0, n_ref, size=(draws, m)), axis=1)
     b = np.sort(rng.integers(0, n_ref, size=(draws, m)), axis=1)
+    a.flags.writeable = False
+    b.flags.writeable = False
     return a, b
 
 
@@ -100,3 +107,48 @@ def check_quantile(q) -> float:
     if not (isinstance(q, (int, float)) and 0.5 <= q < 1):
         raise AimonError(f"null_quantile={q!r}: use a probability such as 0.99.")
     return float(q)
+
+
+def null_quantile(cp, method: str, m: int, draws: int, q: float, seed: int) -> float:
+    """The ``q`` quantile of ``method``'s statistic between two bootstrap samples of size ``m`` from
+    the reference column ``cp`` (NaN when the reference has fewer than 2 values).
+
+    Wasserstein: W1 of two equal-size sorted samples is the mean gap between their order
+    statistics, one vectorised subtraction. Binned and categorical statistics depend on the
+    reference only through its bin shares, so the pairs are multinomial draws over the bins.
+    Kuiper and energy distance use the merge kernel on resampled values.
+    """
+    from .._kernels import binned, twosample
+    from .stats import EPS
+
+    if method in P_VALUE_METHODS:
+        return float("nan")
+    n = cp.n_valid if cp.kind == "numeric" else int(cp.counts.sum())
+    if n < 2:
+        return float("nan")
+    if cp.kind == "numeric" and method in ("wasserstein", "kuiper", "energy"):
+        ia, ib = draw_pairs(n, m, draws, seed)
+        sd = cp.std
+        if method == "wasserstein":
+            stat = twosample.matched_gaps(cp.values, ia, ib) / sd if sd > 0 else np.zeros(draws)
+        else:
+            a, b = cp.values[ia], cp.values[ib]
+            off = np.arange(0, draws * m + 1, m, dtype=np.int64)
+            rows = twosample.merge_stats_serial(a.ravel(), off, b.ravel(), off, np.arange(draws, dtype=np.int64))
+            if method == "kuiper":
+                stat = rows[:, twosample.D_PLUS] + rows[:, twosample.D_MINUS]
+            else:
+                stat = np.sqrt(2 * rows[:, twosample.L2]) / sd if sd > 0 else np.zeros(draws)
+        return float(np.quantile(stat, q))
+    col = {"psi": binned.PSI, "jensenshannon": binned.JS, "kl": binned.KL, "hellinger": binned.HELLINGER,
+           "tv": binned.TV}[method]
+    counts = cp.counts
+    k = counts.size
+    draws = draws_for(k, draws)
+    rng = np.random.default_rng(seed)
+    p = counts / counts.sum()
+    ca = rng.multinomial(m, p, size=draws).astype(np.float64).ravel()
+    cb = rng.multinomial(m, p, size=draws).astype(np.float64).ravel()
+    off = np.arange(0, draws * k + 1, k, dtype=np.int64)
+    hist = binned.histogram_stats_serial(ca, off, cb, off, np.arange(draws, dtype=np.int64), EPS)
+    return float(np.quantile(hist[:, col], q))

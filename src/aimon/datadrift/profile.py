@@ -1,7 +1,7 @@
 """Reference profiles: everything later drift calls need from the reference, computed once.
 
 ``ref.aimon.profile()`` sorts each numeric column once, cuts it at quantile bin edges, counts
-categories and missing values, and calibrates the null quantiles of every statistic (see
+categories and missing values, and keeps the null quantile of each statistic once a call has needed it (see
 :mod:`aimon.datadrift.calibrate`). ``drift``, ``drift_over_time`` and the widgets reuse it; it is
 saved without pickle (``to_json`` / ``to_npz``) and two profiles can be merged.
 """
@@ -19,8 +19,6 @@ from . import calibrate
 from ._columns import kind_of, levels, numeric_values
 
 FORMAT = "aimon-profile/1"
-NUMERIC_NULL = ("ks", "kuiper", "wasserstein", "energy", "psi", "jensenshannon", "kl", "hellinger", "tv")
-CATEGORICAL_NULL = ("psi", "jensenshannon", "kl", "hellinger", "tv")
 
 
 @dataclass
@@ -29,7 +27,8 @@ class ColumnProfile:
 
     ``values`` (numeric) holds the sorted usable values; ``edges`` the inner quantile bin edges and
     ``counts`` the reference count per bin (numeric) or per category (categorical, labels in
-    ``categories``). ``null`` maps a statistic to its null quantile at the calibration size.
+    ``categories``). ``null`` maps a statistic to its null quantile at the calibration size (filled on first use by
+    :meth:`Profile.null`).
     """
 
     name: object
@@ -51,6 +50,8 @@ class ColumnProfile:
         return int(self.n_rows - self.n_missing - self.n_invalid)
 
 
+
+
 class Profile:
     """A reference profile: one :class:`ColumnProfile` per column, plus calibration settings.
 
@@ -68,6 +69,15 @@ class Profile:
         self.null_quantile = null_quantile
         self.seed = seed
         self.n_rows = n_rows
+
+    def null(self, name, method: str) -> float:
+        """Null quantile of ``method`` for column ``name`` at the calibration size, computed on first
+        use and kept (saved with the profile)."""
+        cp = self.columns[name]
+        if method not in cp.null:
+            cp.null[method] = calibrate.null_quantile(cp, method, self.null_size, self.null_draws,
+                                                      self.null_quantile, self.seed)
+        return cp.null[method]
 
     def __getitem__(self, name) -> ColumnProfile:
         return self.columns[name]
@@ -212,61 +222,6 @@ class Profile:
 
 
 # ---------------------------------------------------------------------- building
-def _null_numeric(values, inner, m, draws, q, seed) -> dict:
-    """Null quantiles of the numeric statistics between bootstrap pairs of size m."""
-    from .._kernels import binned, twosample
-
-    n = values.size
-    if n < 2:
-        return {}
-    ia, ib = calibrate.draw_pairs(n, m, draws, seed)
-    a, b = values[ia].ravel(), values[ib].ravel()
-    off = np.arange(0, draws * m + 1, m, dtype=np.int64)
-    rows = twosample.merge_stats_many(a, off, b, off, np.arange(draws, dtype=np.int64))
-    sd = float(np.std(values))
-    pos_bin = np.searchsorted(inner, values, side="right")
-    nb = inner.size + 1
-    rid = np.repeat(np.arange(draws), m) * nb
-    ca = np.bincount(rid + pos_bin[ia].ravel(), minlength=draws * nb).astype(np.float64)
-    cb = np.bincount(rid + pos_bin[ib].ravel(), minlength=draws * nb).astype(np.float64)
-    hoff = np.arange(0, draws * nb + 1, nb, dtype=np.int64)
-    hist = binned.histogram_stats_many(ca, hoff, cb, hoff, np.arange(draws, dtype=np.int64), calibrate_eps())
-    stat = {
-        "ks": np.maximum(rows[:, twosample.D_PLUS], rows[:, twosample.D_MINUS]),
-        "kuiper": rows[:, twosample.D_PLUS] + rows[:, twosample.D_MINUS],
-        "wasserstein": rows[:, twosample.L1] / sd if sd > 0 else np.zeros(draws),
-        "energy": np.sqrt(2 * rows[:, twosample.L2]) / sd if sd > 0 else np.zeros(draws),
-        "psi": hist[:, binned.PSI], "jensenshannon": hist[:, binned.JS], "kl": hist[:, binned.KL],
-        "hellinger": hist[:, binned.HELLINGER], "tv": hist[:, binned.TV],
-    }
-    return {k: float(np.quantile(v, q)) for k, v in stat.items()}
-
-
-def _null_categorical(counts, m, draws, q, seed) -> dict:
-    from .._kernels import binned
-
-    total = counts.sum()
-    if total < 2 or counts.size == 0:
-        return {}
-    rng = np.random.default_rng(seed)
-    draws = calibrate.draws_for(counts.size, draws)
-    p = counts / total
-    ca = rng.multinomial(m, p, size=draws).astype(np.float64).ravel()
-    cb = rng.multinomial(m, p, size=draws).astype(np.float64).ravel()
-    k = counts.size
-    off = np.arange(0, draws * k + 1, k, dtype=np.int64)
-    hist = binned.histogram_stats_many(ca, off, cb, off, np.arange(draws, dtype=np.int64), calibrate_eps())
-    names = {"psi": binned.PSI, "jensenshannon": binned.JS, "kl": binned.KL, "hellinger": binned.HELLINGER,
-             "tv": binned.TV}
-    return {name: float(np.quantile(hist[:, i], q)) for name, i in names.items()}
-
-
-def calibrate_eps() -> float:
-    from .stats import EPS
-
-    return EPS
-
-
 def _numeric_profile(name, dtype, values, n_rows, n_missing, n_invalid, bins, m, draws, q, seed):
     from .stats import bin_counts, quantile_edges
 
@@ -275,8 +230,7 @@ def _numeric_profile(name, dtype, values, n_rows, n_missing, n_invalid, bins, m,
         name=name, kind="numeric", dtype=dtype, n_rows=n_rows, n_missing=n_missing, n_invalid=n_invalid,
         values=values, edges=inner, counts=bin_counts(values, inner),
         mean=float(values.mean()) if values.size else float("nan"),
-        std=float(values.std()) if values.size else float("nan"),
-        null=_null_numeric(values, inner, m, draws, q, seed))
+        std=float(values.std()) if values.size else float("nan"))
 
 
 def _categorical_profile(name, dtype, categories, counts, n_rows, n_missing, m, draws, q, seed):
@@ -284,8 +238,7 @@ def _categorical_profile(name, dtype, categories, counts, n_rows, n_missing, m, 
     categories = [c for c, k in zip(categories, keep) if k]
     counts = np.asarray(counts, dtype=np.float64)[keep]
     return ColumnProfile(name=name, kind="categorical", dtype=dtype, n_rows=n_rows, n_missing=n_missing,
-                         categories=categories, counts=counts,
-                         null=_null_categorical(counts, m, draws, q, seed))
+                         categories=categories, counts=counts)
 
 
 def profile_column(s: pd.Series, name, bins=10, null_size=calibrate.NULL_SIZE, null_draws=calibrate.NULL_DRAWS,

@@ -125,7 +125,7 @@ def plan(df: pd.DataFrame, prof: Profile, columns, method, roles):
             continue
         cp = prof[name]
         check_same_kind(name, cp.kind, df[name], df.columns)
-        m = method.get(name, "auto") if isinstance(method, dict) else method
+        m = method.get(name, method.get(cp.kind, "auto")) if isinstance(method, dict) else method
         items.append((cp, df[name], calibrate.check_method(m, cp.kind)))
     for name in prof.names:
         if name not in df.columns:
@@ -147,7 +147,7 @@ def run(items, prof, bounds, alpha, correction, min_effect, threshold, min_missi
     cat = [it for it in items if it[0].kind == "categorical"]
     results = _evaluate.compare_numeric(num, bounds) + _evaluate.compare_categorical(cat, bounds)
     profiles = [it[0] for it in num + cat]
-    return _evaluate.decide(results, profiles, prof.null_size, alpha, correction, min_effect, threshold,
+    return _evaluate.decide(results, profiles, prof, alpha, correction, min_effect, threshold,
                             min_missing)
 
 
@@ -169,7 +169,8 @@ def drift(df: pd.DataFrame, reference, columns=None, method="auto", threshold=No
         'auto' (Wasserstein/sd for numeric, Jensen-Shannon for categorical columns) or one of
         ``ks, kuiper, wasserstein, energy, cramervonmises, anderson, mannwhitney, psi,
         jensenshannon, kl, hellinger, tv`` (numeric) and ``jensenshannon, psi, kl, hellinger, tv,
-        chi2, gtest`` (categorical); a dict maps columns to methods.
+        chi2, gtest`` (categorical); a dict maps column names or kinds ('numeric', 'categorical') to
+        methods, the others using 'auto'.
     threshold : float, optional
         A fixed threshold instead of the calibrated one (on the statistic, or on the p-value for
         test methods).
