@@ -61,6 +61,9 @@ def levels(s: pd.Series) -> tuple[np.ndarray, list]:
     else:
         codes, uniques = pd.factorize(s, use_na_sentinel=True)
         codes = np.asarray(codes, dtype=np.int64)
+    uniques = pd.Index(uniques)
+    if pd.api.types.infer_dtype(uniques, skipna=False) == "string":
+        return codes, [str(u) for u in uniques.tolist()]
     return codes, [native(u) for u in uniques]
 
 

@@ -99,8 +99,8 @@ def draw_pairs(n_ref: int, m: int = NULL_SIZE, draws: int = NULL_DRAWS, seed: in
 
 def draws_for(levels: int, draws: int) -> int:
     """Bootstrap pairs for a categorical with ``levels`` levels: fewer when the (draws x levels)
-    count matrices would exceed ~2e7 cells, never fewer than 100."""
-    return int(min(draws, max(100, 20_000_000 // max(levels, 1))))
+    count matrices would exceed ~5e6 cells, never fewer than 100."""
+    return int(min(draws, max(100, 5_000_000 // max(levels, 1))))
 
 
 def check_quantile(q) -> float:
@@ -146,9 +146,14 @@ def null_quantile(cp, method: str, m: int, draws: int, q: float, seed: int) -> f
     k = counts.size
     draws = draws_for(k, draws)
     rng = np.random.default_rng(seed)
-    p = counts / counts.sum()
-    ca = rng.multinomial(m, p, size=draws).astype(np.float64).ravel()
-    cb = rng.multinomial(m, p, size=draws).astype(np.float64).ravel()
+    cum = np.cumsum(counts / counts.sum())
+    rid = np.repeat(np.arange(draws) * k, m)
+
+    def sample():  # multinomial counts of m draws per row, by drawing the categories themselves
+        codes = np.minimum(np.searchsorted(cum, rng.random(draws * m), side="right"), k - 1)
+        return np.bincount(rid + codes, minlength=draws * k).astype(np.float64)
+
+    ca, cb = sample(), sample()
     off = np.arange(0, draws * k + 1, k, dtype=np.int64)
     hist = binned.histogram_stats_serial(ca, off, cb, off, np.arange(draws, dtype=np.int64), EPS)
     return float(np.quantile(hist[:, col], q))
