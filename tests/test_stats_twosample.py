@@ -142,3 +142,23 @@ def test_inputs_are_not_mutated():
     stats.ks(a, b), stats.cramervonmises(a, b), stats.psi(a, b)
     np.testing.assert_array_equal(a, a0)
     np.testing.assert_array_equal(b, b0)
+
+
+@pytest.mark.parametrize("n", [141, 999, 10_000, 123_457, 500_000])
+@pytest.mark.parametrize("nxx", [0.5, 2.2, 3.0, 10.0, 60.0, 200.0])
+def test_kolmogorov_tail_equals_scipy_kstwo(n, nxx):
+    from scipy.stats import kstwo
+
+    from aimon.datadrift._pvalues import kolmogorov_sf
+
+    x = np.sqrt(nxx / n)
+    np.testing.assert_allclose(kolmogorov_sf(x, n), kstwo.sf(x, n), rtol=1e-9, atol=1e-300)
+
+
+def test_ks_on_a_million_values_equals_scipy():
+    rng = np.random.default_rng(7)
+    a, b = rng.normal(size=1_000_000), rng.normal(0.005, 1, 700_000)
+    ours, ref = stats.ks(a, b), ss.ks_2samp(a, b)
+    close(ours.statistic, ref.statistic, atol=1e-15)
+    close(ours.p_value, ref.pvalue, rtol=1e-9)
+    close(stats.wasserstein(a, b), ss.wasserstein_distance(a, b), rtol=1e-9)

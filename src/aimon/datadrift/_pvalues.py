@@ -26,11 +26,28 @@ def ks_pvalue(d: float, n1: int, n2: int, method: str = "auto") -> float:
             return 1.0
         inside = ks_inside_probability(n1, n2, h, n2 // g, n1 // g)
         return float(min(max(1.0 - inside, 0.0), 1.0))
-    from scipy.stats import kstwo
-
     m, n = sorted([float(n1), float(n2)], reverse=True)
     en = m * n / (m + n)
-    return float(np.clip(kstwo.sf(d, np.round(en)), 0.0, 1.0))
+    return float(np.clip(kolmogorov_sf(d, int(np.round(en))), 0.0, 1.0))
+
+
+def kolmogorov_sf(x: float, n: int) -> float:
+    """Survival function of the two-sided one-sample KS statistic for n values (= scipy's
+    ``kstwo.sf``). In the far tail (n > 140, 2.2 <= n x^2 < 370, the regime of large drift
+    samples) it is twice the one-sided Smirnov tail, summed exactly by a numba kernel; below it
+    scipy's own routine is used, and beyond it the tail is 0 (as in scipy)."""
+    t = n * x
+    nxx = t * x
+    if n > 140 and 0 < x < 0.5 and 1.0 < t < n - 1:
+        if nxx >= 370.0:
+            return 0.0
+        if nxx >= 2.2:
+            from .._kernels.ksdist import smirnov_sf
+
+            return min(max(2.0 * smirnov_sf(n, x), 0.0), 1.0)
+    from scipy.stats import kstwo
+
+    return float(kstwo.sf(x, n))
 
 
 def _cvm_inf_cdf(x: float) -> float:
