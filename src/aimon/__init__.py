@@ -26,6 +26,7 @@ _LAZY = {
     "DriftReport": ("aimon.datadrift.report", "DriftReport"),
     "drift_over_time": ("aimon.datadrift.timeline", "drift_over_time"),
     "DriftTimeline": ("aimon.datadrift.timeline", "DriftTimeline"),
+    "multivariate_drift": ("aimon.datadrift.multivariate", "multivariate_drift"),
 }
 
 

@@ -45,6 +45,7 @@ class AimonAccessor:
     profile = _forward("aimon.datadrift.profile", "profile")
     drift = _forward("aimon.datadrift.report", "drift")
     drift_over_time = _forward("aimon.datadrift.timeline", "drift_over_time")
+    multivariate_drift = _forward("aimon.datadrift.multivariate", "multivariate_drift")
 
 
 @pd.api.extensions.register_series_accessor("aimon")

@@ -3,8 +3,8 @@
 ``compare`` takes one column's profile, its current values in row order and window boundaries
 (one window for a plain report), and returns one row per window: the statistic of the chosen
 method, its p-value, the effect size, sizes, missing shares and unseen categories. Every window
-of a numeric column is sorted in one ``lexsort`` (cost grows with the rows, not with windows x
-reference), and the kernels run over all windows of all columns in parallel.
+of a numeric column is a contiguous slice of the time-ordered rows, sorted in place (cost grows
+with the rows), and the kernels run over all windows of all columns in parallel.
 """
 from __future__ import annotations
 
@@ -31,13 +31,14 @@ def numeric_windows(cp, s: pd.Series, bounds):
     n_rows = np.diff(bounds).astype(np.int64)
     n_missing = np.bincount(wid[~present], minlength=k)
     n_invalid = np.bincount(wid[present & ~usable], minlength=k)
-    v, w = vals[usable], wid[usable]
-    order = np.lexsort((v, w))
-    flat = np.ascontiguousarray(v[order])
+    flat, w = vals[usable], wid[usable]  # rows stay in window order: each window is one slice
     off = np.concatenate([[0], np.cumsum(np.bincount(w, minlength=k))]).astype(np.int64)
+    for a, b in zip(off[:-1], off[1:]):
+        if b - a > 1:
+            flat[a:b].sort()
     nb = cp.edges.size + 1
     bins_of = np.searchsorted(cp.edges, flat, side="right")
-    counts = np.bincount(w[order] * nb + bins_of, minlength=k * nb).astype(np.float64)
+    counts = np.bincount(w * nb + bins_of, minlength=k * nb).astype(np.float64)
     return flat, off, counts, nb, n_rows, n_missing, n_invalid
 
 

@@ -149,7 +149,10 @@ def null_quantile(cp, method: str, m: int, draws: int, q: float, seed: int) -> f
     cum = np.cumsum(counts / counts.sum())
     rid = np.repeat(np.arange(draws) * k, m)
 
-    def sample():  # multinomial counts of m draws per row, by drawing the categories themselves
+    def sample():  # multinomial counts of m draws per row
+        if k <= 64:  # few bins: numpy's multinomial draws k binomials per row
+            return rng.multinomial(m, counts / counts.sum(), size=draws).astype(np.float64).ravel()
+        # many levels: draw the categories themselves (m per row) and count them
         codes = np.minimum(np.searchsorted(cum, rng.random(draws * m), side="right"), k - 1)
         return np.bincount(rid + codes, minlength=draws * k).astype(np.float64)
 

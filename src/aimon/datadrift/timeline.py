@@ -1,8 +1,8 @@
 """``df.aimon.drift_over_time(reference, freq="1D")``: drift of every column in every window.
 
-The reference is profiled (sorted) once; the log is put in time order once; each numeric column's
-windows are sorted together by one ``lexsort`` and compared with the reference by the kernels in
-parallel over columns and windows. Thresholds are carried to each window's size (see
+The reference is profiled (sorted) once; the log is put in time order once, so each window of a
+numeric column is a contiguous slice, sorted in place, and compared with the reference by the
+kernels in parallel over columns and windows. Thresholds are carried to each window's size (see
 :mod:`aimon.datadrift.calibrate`), so small night-time windows need larger shifts than busy ones.
 """
 from __future__ import annotations
