@@ -110,7 +110,9 @@ def bench_c(n=100_000):
     cur = tabular(n, 4, shift=0.1)
     cols = [c for c in cur.columns if c != "timestamp"]
     num = [c for c in cols if c.startswith("num_")]
-    params = {"kolmogorov_smirnov": {"calculation_method": "exact"}}
+    # NannyML 0.13 reads 'calculation_method' from the top level of computation_params (not from the
+    # method's own entry, as documented), so give it both ways: exact KS, no 10,000-bin estimate
+    params = {"kolmogorov_smirnov": {"calculation_method": "exact"}, "calculation_method": "exact"}
 
     def nannyml_run():
         calc = nml.UnivariateDriftCalculator(

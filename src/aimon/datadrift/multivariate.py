@@ -177,7 +177,7 @@ def multivariate_drift(df: pd.DataFrame, reference: pd.DataFrame, freq="1D", col
     >>> ref = pd.DataFrame({"x": a, "y": a + 0.1 * rng.normal(size=4000)})
     >>> b = rng.normal(size=2000)
     >>> y = np.r_[b[:1000] + 0.1 * rng.normal(size=1000), -b[1000:]]   # correlation flips on day 2
-    >>> cur = pd.DataFrame({"x": b, "y": y}, index=pd.date_range("2026-01-01", periods=2000, freq="86s"))
+    >>> cur = pd.DataFrame({"x": b, "y": y}, index=pd.date_range("2026-01-01", periods=2000, freq="86.4s"))
     >>> cur.aimon.multivariate_drift(ref, freq="1D").table["drifted"].tolist()
     [False, True]
     """

@@ -157,7 +157,7 @@ def cramervonmises(reference, current) -> TestResult:
     >>> from aimon import stats
     >>> res = stats.cramervonmises(range(30), range(10, 40))
     >>> round(res.statistic, 4)
-    0.6472
+    1.2972
     """
     from .._kernels.twosample import CVM_U
     from ._pvalues import cvm_exact_pvalue, cvm_pvalue
@@ -262,7 +262,7 @@ def histograms(reference, current, bins=10):
     --------
     >>> from aimon import stats
     >>> r, c, labels, unseen = stats.histograms(["a", "a", "b"], ["a", "c"])
-    >>> list(labels), list(r), list(c), unseen
+    >>> list(labels), r.tolist(), c.tolist(), unseen
     (['a', 'b', 'c'], [2.0, 1.0, 0.0], [1.0, 0.0, 1.0], 1)
     """
     if _is_categorical(reference) or _is_categorical(current):
@@ -304,7 +304,7 @@ def psi(reference, current, bins=10, eps: float = EPS) -> float:
     --------
     >>> from aimon import stats
     >>> round(stats.psi(["a", "b"] * 50, ["a"] * 60 + ["b"] * 40), 4)
-    0.0811
+    0.0405
     """
     return float(_histogram_stat(reference, current, bins, eps, "PSI")[0])
 
@@ -352,7 +352,7 @@ def tv(reference, current, bins=10) -> float:
     Examples
     --------
     >>> from aimon import stats
-    >>> stats.tv(["a", "b"] * 50, ["a"] * 60 + ["b"] * 40)
+    >>> round(stats.tv(["a", "b"] * 50, ["a"] * 60 + ["b"] * 40), 12)
     0.1
     """
     return float(_histogram_stat(reference, current, bins, EPS, "TV")[0])
@@ -385,7 +385,7 @@ def gtest(reference, current, bins=10) -> TestResult:
     --------
     >>> from aimon import stats
     >>> round(stats.gtest(["a", "b"] * 50, ["a"] * 60 + ["b"] * 40).statistic, 4)
-    2.0271
+    2.0238
     """
     from ._pvalues import chi2_pvalue
 

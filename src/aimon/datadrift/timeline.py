@@ -102,7 +102,7 @@ def drift_over_time(df: pd.DataFrame, reference, freq="1D", columns=None, method
     >>> df = pd.DataFrame({"x": x}, index=idx)
     >>> tl = df.aimon.drift_over_time(df.iloc[:200], freq="5D")
     >>> tl.to_frame("drifted")["x"].tolist()
-    [False, False, False, True]
+    [False, False, True, True]
     """
     if not isinstance(df, pd.DataFrame):
         raise SchemaError(f"drift_over_time() expects a pandas DataFrame, got {type(df).__name__}.")
