@@ -3,8 +3,11 @@
 ``compare`` takes one column's profile, its current values in row order and window boundaries
 (one window for a plain report), and returns one row per window: the statistic of the chosen
 method, its p-value, the effect size, sizes, missing shares and unseen categories. Every window
-of a numeric column is a contiguous slice of the time-ordered rows, sorted in place (cost grows
-with the rows), and the kernels run over all windows of all columns in parallel.
+of a numeric column is a contiguous slice of the time-ordered rows, sorted in place; ECDF gaps and
+Wasserstein distances then come from binary searches in the sorted reference and its prefix sums,
+so the cost grows with the rows of the log, not with windows x reference size (rank statistics
+and the energy distance still merge each window with the reference). The kernels run over all
+windows of all columns in parallel.
 """
 from __future__ import annotations
 
@@ -116,23 +119,71 @@ def _hist_stat(method, hist):
     return hist[:, col].copy()
 
 
+# rank statistics and the energy distance need the full merge pass; the rest are computed from
+# binary searches in the reference (O(window log reference)) by `ecdfwindow`
+MERGE_METHODS = ("energy", "cramervonmises", "anderson", "mannwhitney")
+
+
+def _merge_rows(items, prepared, k):
+    ref = np.concatenate([cp.values for cp, _, _ in items])
+    ref_off = np.concatenate([[0], np.cumsum([cp.values.size for cp, _, _ in items])]).astype(np.int64)
+    cur, cur_off = _flat_windows(prepared)
+    ref_of = np.repeat(np.arange(len(items)), k).astype(np.int64)
+    return twosample.merge_stats_many(ref, ref_off, cur, cur_off, ref_of)
+
+
+def _flat_windows(prepared):
+    cur = np.ascontiguousarray(np.concatenate([p[0] for p in prepared]))
+    bases = np.cumsum([0] + [p[0].size for p in prepared[:-1]])
+    cur_off = np.concatenate([[0]] + [p[1][1:] + base for p, base in zip(prepared, bases)]).astype(np.int64)
+    return cur, cur_off
+
+
+def _window_rows(items, prepared, k):
+    """D+, D-, L1 per (column, window) without walking the reference (see ``ecdfwindow``)."""
+    from .._kernels import ecdfwindow
+
+    refs, his, los, curs = [], [], [], []
+    for (cp, _, _), p in zip(items, prepared):
+        centre = float(np.median(cp.values)) if cp.values.size else 0.0  # keeps prefix sums small
+        x = cp.values - centre
+        hi, lo = ecdfwindow.prefix_sums(x)
+        refs.append(x)
+        his.append(hi)
+        los.append(lo)
+        curs.append((p[0] - centre, p[1]))
+    ref = np.concatenate(refs)
+    ref_off = np.concatenate([[0], np.cumsum([r.size for r in refs])]).astype(np.int64)
+    cur, cur_off = _flat_windows(curs)
+    ref_of = np.repeat(np.arange(len(items)), k).astype(np.int64)
+    fn = ecdfwindow.ecdf_window_parallel if cur.size + len(cur_off) * 20 >= 200_000 else ecdfwindow.ecdf_window_serial
+    part = fn(ref, ref_off, np.concatenate(his), np.concatenate(los), cur, cur_off, ref_of)
+    rows = np.full((part.shape[0], twosample.N_OUT), np.nan)
+    rows[:, :3] = part
+    return rows
+
+
 def compare_numeric(items, bounds):
     """items: [(column profile, current Series in row order, method)] -> list of per-window dicts."""
     if not items:
         return []
     k = len(bounds) - 1
     prepared = [numeric_windows(cp, s, bounds) for cp, s, _ in items]
-    ref = np.concatenate([cp.values for cp, _, _ in items]) if items else np.zeros(0)
-    ref_off = np.concatenate([[0], np.cumsum([cp.values.size for cp, _, _ in items])]).astype(np.int64)
-    cur = np.concatenate([p[0] for p in prepared])
-    cur_off = np.concatenate([[0]] + [p[1][1:] + base for p, base in
-                                      zip(prepared, np.cumsum([0] + [p[0].size for p in prepared[:-1]]))])
-    ref_of = np.repeat(np.arange(len(items)), k).astype(np.int64)
-    rows = twosample.merge_stats_many(ref, ref_off, np.ascontiguousarray(cur), cur_off.astype(np.int64), ref_of)
+    rows = np.full((len(items) * k, twosample.N_OUT), np.nan)
+    for use_merge in (False, True):
+        sel = [c for c, (_, _, m) in enumerate(items) if (m in MERGE_METHODS) == use_merge]
+        if not sel:
+            continue
+        sub = [items[c] for c in sel]
+        subp = [prepared[c] for c in sel]
+        part = (_merge_rows if use_merge else _window_rows)(sub, subp, k)
+        for i, c in enumerate(sel):
+            rows[c * k:(c + 1) * k] = part[i * k:(i + 1) * k]
     hist_ref = np.concatenate([cp.counts for cp, _, _ in items])
     hoff_ref = np.concatenate([[0], np.cumsum([cp.counts.size for cp, _, _ in items])]).astype(np.int64)
     hist_cur = np.concatenate([p[2] for p in prepared])
     hoff_cur = np.concatenate([[0], np.cumsum(np.repeat([p[3] for p in prepared], k))]).astype(np.int64)
+    ref_of = np.repeat(np.arange(len(items)), k).astype(np.int64)
     hist = binned.histogram_stats_many(hist_ref, hoff_ref, hist_cur, hoff_cur, ref_of, EPS)
     out = []
     for c, ((cp, s, method), p) in enumerate(zip(items, prepared)):
