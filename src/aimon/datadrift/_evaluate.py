@@ -170,8 +170,16 @@ def compare_numeric(items, bounds):
     k = len(bounds) - 1
     prepared = [numeric_windows(cp, s, bounds) for cp, s, _ in items]
     rows = np.full((len(items) * k, twosample.N_OUT), np.nan)
+    def needs_merge(c):
+        cp, _, m = items[c]
+        if m in MERGE_METHODS:
+            return True
+        # binary searches cost ~log2(N) per window value: merge when windows are that large
+        per_window = prepared[c][0].size / max(k, 1)
+        return per_window * max(np.log2(max(cp.values.size, 2)), 1.0) > cp.values.size
+
     for use_merge in (False, True):
-        sel = [c for c, (_, _, m) in enumerate(items) if (m in MERGE_METHODS) == use_merge]
+        sel = [c for c in range(len(items)) if needs_merge(c) == use_merge]
         if not sel:
             continue
         sub = [items[c] for c in sel]
