@@ -53,3 +53,14 @@ def test_no_untouched_feature_is_ever_flagged_and_touched_ones_only_during_their
         assert days <= _days(events, col), (col, sorted(days - _days(events, col)))
     untouched = [c for c in features if not _days(events, c)]
     assert untouched and not tl.table[tl.table.column.isin(untouched)].drifted.any()
+
+
+def test_demo_report_has_a_drift_section(tmp_path):
+    from aimon.report import demo
+
+    lines = []
+    demo.run(out_dir=tmp_path, echo=lines.append)
+    text = "\n".join(lines)
+    assert "debt_ratio: distribution drift 03-10 .. 03-14  <- covariate_shift #3" in text
+    assert "channel: distribution drift 03-17 .. 03-20  <- category_mix_change #6" in text
+    assert "Input drift" in (tmp_path / "report.html").read_text()
