@@ -155,14 +155,15 @@ def _available_gb():
 def bench_d(rows=10_000_000, cols=100):
     import resource
 
-    need = rows * cols * 8 * 3 / 2 ** 30
+    # the frame, plus the profile's sorted copy of the reference half, plus one batch of working copies
+    need = rows * cols * 8 * 2 / 2 ** 30
     avail = _available_gb()
-    while need > 0.8 * avail and rows > 500_000:
+    while need > 0.85 * avail and rows > 500_000:
         rows //= 2
-        need = rows * cols * 8 * 3 / 2 ** 30
+        need = rows * cols * 8 * 2 / 2 ** 30
     if rows < 10_000_000:
         print(f"(d) shrunk to {rows:,} rows x {cols} columns: {avail:.1f} GiB available, the full size needs "
-              f"~{10_000_000 * cols * 8 * 3 / 2 ** 30:.0f} GiB at 3x the data", flush=True)
+              f"~{10_000_000 * cols * 8 * 2 / 2 ** 30:.0f} GiB", flush=True)
     rng = np.random.default_rng(5)
     data = np.empty((rows, cols))
     for j in range(cols):

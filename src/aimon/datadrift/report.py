@@ -142,10 +142,31 @@ def check_options(alpha, correction, min_missing):
         raise AimonError(f"min_missing={min_missing!r}: use a share between 0 and 1.")
 
 
+BATCH_VALUES = 40_000_000  # numeric columns are compared in batches of about this many values
+
+
+def _batches(items):
+    """Numeric columns in groups of at most ~BATCH_VALUES reference + current values, so that the
+    working copies of a wide frame never all exist at once (peak memory stays near the data)."""
+    batch, size = [], 0
+    for it in items:
+        n = it[0].n_valid + len(it[1])
+        if batch and size + n > BATCH_VALUES:
+            yield batch
+            batch, size = [], 0
+        batch.append(it)
+        size += n
+    if batch:
+        yield batch
+
+
 def run(items, prof, bounds, alpha, correction, min_effect, threshold, min_missing):
     num = [it for it in items if it[0].kind == "numeric"]
     cat = [it for it in items if it[0].kind == "categorical"]
-    results = _evaluate.compare_numeric(num, bounds) + _evaluate.compare_categorical(cat, bounds)
+    results = []
+    for batch in _batches(num):
+        results += _evaluate.compare_numeric(batch, bounds)
+    results += _evaluate.compare_categorical(cat, bounds)
     profiles = [it[0] for it in num + cat]
     return _evaluate.decide(results, profiles, prof, alpha, correction, min_effect, threshold,
                             min_missing)
