@@ -214,3 +214,42 @@ def ecdf_gaps(x, y, out):
     public KS / Kuiper / Wasserstein / energy functions. (Splitting the pass over threads was
     slower on the shared 2-core test machine, so it stays serial.)"""
     _gaps_range(x, y, 0, 0, x.shape[0], y.shape[0], out)
+
+
+@njit(cache=True, parallel=True)
+def gaps_parallel(ref, ref_off, cur, cur_off, ref_of):
+    """Like ``merge_stats_parallel`` but only D_PLUS, D_MINUS, L1, L2 (the rest NaN), by the lean pass."""
+    k = cur_off.shape[0] - 1
+    out = np.full((k, N_OUT), np.nan)
+    for p in prange(k):
+        r = ref_of[p]
+        x = ref[ref_off[r]:ref_off[r + 1]]
+        y = cur[cur_off[p]:cur_off[p + 1]]
+        if x.shape[0] and y.shape[0]:
+            _gaps_range(x, y, 0, 0, x.shape[0], y.shape[0], out[p])
+        else:
+            out[p, :4] = 0.0
+    return out
+
+
+@njit(cache=True)
+def gaps_serial(ref, ref_off, cur, cur_off, ref_of):
+    """Serial twin of ``gaps_parallel``."""
+    k = cur_off.shape[0] - 1
+    out = np.full((k, N_OUT), np.nan)
+    for p in range(k):
+        r = ref_of[p]
+        x = ref[ref_off[r]:ref_off[r + 1]]
+        y = cur[cur_off[p]:cur_off[p + 1]]
+        if x.shape[0] and y.shape[0]:
+            _gaps_range(x, y, 0, 0, x.shape[0], y.shape[0], out[p])
+        else:
+            out[p, :4] = 0.0
+    return out
+
+
+def gaps_many(ref, ref_off, cur, cur_off, ref_of):
+    """The lean pass for every pair, with threads only for large inputs."""
+    work = cur.shape[0] + np.diff(ref_off)[ref_of].sum() if len(ref_of) else 0
+    fn = gaps_parallel if work >= PARALLEL_MIN_WORK and len(ref_of) > 1 else gaps_serial
+    return fn(ref, ref_off, cur, cur_off, ref_of)

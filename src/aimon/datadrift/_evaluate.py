@@ -26,8 +26,17 @@ def _window_ids(bounds: np.ndarray) -> np.ndarray:
 
 def numeric_windows(cp, s: pd.Series, bounds):
     """Per window: sorted current values (flat, offsets), bin counts, n_rows/missing/invalid."""
-    vals, _, _ = numeric_values(s)
+    vals, n_missing, n_invalid = numeric_values(s)
     k = len(bounds) - 1
+    nb = cp.edges.size + 1
+    if k == 1:  # one window (drift()): no window ids needed
+        flat = vals[~np.isnan(vals)] if n_missing or n_invalid else vals.copy()
+        flat.sort()
+        from .stats import bin_counts
+
+        off = np.array([0, flat.size], dtype=np.int64)
+        return (flat, off, bin_counts(flat, cp.edges), nb, np.array([vals.size]), np.array([n_missing]),
+                np.array([n_invalid]))
     wid = _window_ids(bounds)
     present = np.asarray(s.notna())
     usable = ~np.isnan(vals)
@@ -39,7 +48,6 @@ def numeric_windows(cp, s: pd.Series, bounds):
     for a, b in zip(off[:-1], off[1:]):
         if b - a > 1:
             flat[a:b].sort()
-    nb = cp.edges.size + 1
     bins_of = np.searchsorted(cp.edges, flat, side="right")
     counts = np.bincount(w * nb + bins_of, minlength=k * nb).astype(np.float64)
     return flat, off, counts, nb, n_rows, n_missing, n_invalid
@@ -129,7 +137,9 @@ def _merge_rows(items, prepared, k):
     ref_off = np.concatenate([[0], np.cumsum([cp.values.size for cp, _, _ in items])]).astype(np.int64)
     cur, cur_off = _flat_windows(prepared)
     ref_of = np.repeat(np.arange(len(items)), k).astype(np.int64)
-    return twosample.merge_stats_many(ref, ref_off, cur, cur_off, ref_of)
+    if any(m in MERGE_METHODS for _, _, m in items):
+        return twosample.merge_stats_many(ref, ref_off, cur, cur_off, ref_of)
+    return twosample.gaps_many(ref, ref_off, cur, cur_off, ref_of)  # only the ECDF gaps are needed
 
 
 def _flat_windows(prepared):

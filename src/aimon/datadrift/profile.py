@@ -204,7 +204,7 @@ class Profile:
                                    "profiles can only be merged column by column of the same kind."])
             n_rows, n_missing, n_invalid = a.n_rows + b.n_rows, a.n_missing + b.n_missing, a.n_invalid + b.n_invalid
             if a.kind == "numeric":
-                values = np.sort(np.concatenate([a.values, b.values]), kind="stable")
+                values = np.sort(np.concatenate([a.values, b.values]))
                 cols[name] = _numeric_profile(name, a.dtype, values, n_rows, n_missing, n_invalid,
                                               self.bins, self.null_size, self.null_draws, self.null_quantile,
                                               self.seed)
@@ -247,7 +247,7 @@ def profile_column(s: pd.Series, name, bins=10, null_size=calibrate.NULL_SIZE, n
     kind = kind_of(s)
     if kind == "numeric":
         vals, n_missing, n_invalid = numeric_values(s)
-        values = np.sort(vals[~np.isnan(vals)], kind="stable")
+        values = np.sort(vals[~np.isnan(vals)] if n_missing or n_invalid else vals)
         return _numeric_profile(name, str(s.dtype), values, len(s), n_missing, n_invalid, bins, null_size,
                                 null_draws, null_quantile, seed)
     codes, labels = levels(s)
