@@ -29,9 +29,22 @@ test: $(VENV)/.installed-test
 		--nbval-sanitize-with notebooks/sanitize.cfg --doctest-modules src/aimon
 	$(MAKE) --no-print-directory docs
 
-bench: $(VENV)/.installed-test
+# Anchors with conflicting pins (Evidently needs pandas < 3) live in .venv-bench, built with a
+# Python that NannyML supports (3.11 from pyenv when present). Scripts marked "# bench-venv:
+# anchors" run there (with aimon installed in it too); the others run in .venv.
+BENCH_VENV   := .venv-bench
+BENCH_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.11*/bin/python3) $(shell command -v python3.11) $(PYTHON))
+
+$(BENCH_VENV)/.installed: pyproject.toml
+	@test -x $(BENCH_VENV)/bin/python || $(BENCH_PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install -q --disable-pip-version-check -e ".[bench,anchors]"
+	@touch $@
+
+bench: $(VENV)/.installed-test $(BENCH_VENV)/.installed
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[test,bench]"
-	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+	@for f in benchmarks/bench_*.py; do echo "== $$f"; \
+		if grep -q '^# bench-venv: anchors' $$f; then $(BENCH_VENV)/bin/python $$f || exit 1; \
+		else $(BIN)/python $$f || exit 1; fi; done
 
 # Re-run every notebook in place so the stored outputs (which nbval compares) are current.
 notebooks: $(VENV)/.installed-test
@@ -46,4 +59,4 @@ docs: $(VENV)/.installed-test
 	@echo "docs built: docs/_build/html/index.html"
 
 clean:
-	rm -rf $(VENV) aimon-demo .pytest_cache
+	rm -rf $(VENV) $(BENCH_VENV) aimon-demo .pytest_cache

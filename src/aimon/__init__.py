@@ -33,6 +33,14 @@ _LAZY = {
     "detectors": ("aimon.detectors", None),
     "changepoints": ("aimon.detectors.changepoints", "changepoints"),
     "retraining_signal": ("aimon.analysis.retraining", "retraining_signal"),
+    "stats": ("aimon.datadrift.stats", None),
+    "profile": ("aimon.datadrift.profile", "profile"),
+    "Profile": ("aimon.datadrift.profile", "Profile"),
+    "drift": ("aimon.datadrift.report", "drift"),
+    "DriftReport": ("aimon.datadrift.report", "DriftReport"),
+    "drift_over_time": ("aimon.datadrift.timeline", "drift_over_time"),
+    "DriftTimeline": ("aimon.datadrift.timeline", "DriftTimeline"),
+    "multivariate_drift": ("aimon.datadrift.multivariate", "multivariate_drift"),
 }
 
 

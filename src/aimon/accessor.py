@@ -50,6 +50,10 @@ class AimonAccessor:
     fit_thresholds = _forward("aimon.thresholds.model", "fit_thresholds")  # column name picks the metric
     changepoints = _forward("aimon.detectors.changepoints", "changepoints")
     retraining_signal = _forward("aimon.analysis.retraining", "retraining_signal")
+    profile = _forward("aimon.datadrift.profile", "profile")
+    drift = _forward("aimon.datadrift.report", "drift")
+    drift_over_time = _forward("aimon.datadrift.timeline", "drift_over_time")
+    multivariate_drift = _forward("aimon.datadrift.multivariate", "multivariate_drift")
 
 
 @pd.api.extensions.register_series_accessor("aimon")

@@ -308,3 +308,7 @@ def run(out_dir="aimon-demo", dataset="credit_scoring", df=None, echo=print) -> 
     path = report.save(Path(out_dir) / "report.html")
     echo(f"Report written to {path} ({path.stat().st_size / 1e6:.2f} MB).")
     return path
+
+from .drift_section import drift_section  # noqa: E402  (the drift issue's section)
+
+SECTIONS.append(("drift", drift_section))

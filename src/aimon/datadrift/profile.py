@@ -1,0 +1,325 @@
+"""Reference profiles: everything later drift calls need from the reference, computed once.
+
+``ref.aimon.profile()`` sorts each numeric column once, cuts it at quantile bin edges, counts
+categories and missing values, and keeps the null quantile of each statistic once a call has needed it (see
+:mod:`aimon.datadrift.calibrate`). ``drift``, ``drift_over_time`` and the widgets reuse it; it is
+saved without pickle (``to_json`` / ``to_npz``) and two profiles can be merged.
+"""
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import AimonError, SchemaError
+from . import calibrate
+from ._columns import kind_of, levels, numeric_values
+
+FORMAT = "aimon-profile/1"
+
+
+@dataclass
+class ColumnProfile:
+    """What the reference says about one column.
+
+    ``values`` (numeric) holds the sorted usable values; ``edges`` the inner quantile bin edges and
+    ``counts`` the reference count per bin (numeric) or per category (categorical, labels in
+    ``categories``). ``null`` maps a statistic to its null quantile at the calibration size (filled on first use by
+    :meth:`Profile.null`).
+    """
+
+    name: object
+    kind: str
+    dtype: str
+    n_rows: int
+    n_missing: int
+    n_invalid: int = 0
+    values: np.ndarray | None = None
+    edges: np.ndarray | None = None
+    counts: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    categories: list | None = None
+    mean: float = float("nan")
+    std: float = float("nan")
+    null: dict = field(default_factory=dict)
+
+    @property
+    def n_valid(self) -> int:
+        return int(self.n_rows - self.n_missing - self.n_invalid)
+
+
+
+
+class Profile:
+    """A reference profile: one :class:`ColumnProfile` per column, plus calibration settings.
+
+    Build it with :func:`profile` (``df.aimon.profile()``); save it with :meth:`to_json` or
+    :meth:`to_npz`, load it with :meth:`from_json` / :meth:`from_npz`, combine two with
+    :meth:`merge`. ``.table`` summarises the columns.
+    """
+
+    def __init__(self, columns: dict, bins: int, null_size: int, null_draws: int, null_quantile: float,
+                 seed: int, n_rows: int):
+        self.columns = columns
+        self.bins = bins
+        self.null_size = null_size
+        self.null_draws = null_draws
+        self.null_quantile = null_quantile
+        self.seed = seed
+        self.n_rows = n_rows
+
+    def null(self, name, method: str) -> float:
+        """Null quantile of ``method`` for column ``name`` at the calibration size, computed on first
+        use and kept (saved with the profile)."""
+        cp = self.columns[name]
+        if method not in cp.null:
+            cp.null[method] = calibrate.null_quantile(cp, method, self.null_size, self.null_draws,
+                                                      self.null_quantile, self.seed)
+        return cp.null[method]
+
+    def __getitem__(self, name) -> ColumnProfile:
+        return self.columns[name]
+
+    def __contains__(self, name) -> bool:
+        return name in self.columns
+
+    @property
+    def names(self) -> list:
+        return list(self.columns)
+
+    @property
+    def table(self) -> pd.DataFrame:
+        rows = []
+        for c in self.columns.values():
+            rows.append({"column": c.name, "kind": c.kind, "dtype": c.dtype, "n_rows": c.n_rows,
+                         "missing_share": c.n_missing / c.n_rows if c.n_rows else np.nan,
+                         "n_invalid": c.n_invalid, "mean": c.mean, "std": c.std,
+                         "levels": len(c.categories) if c.categories is not None else np.nan})
+        return pd.DataFrame(rows, columns=["column", "kind", "dtype", "n_rows", "missing_share", "n_invalid",
+                                           "mean", "std", "levels"])
+
+    def __repr__(self) -> str:
+        return f"Profile({len(self.columns)} columns, {self.n_rows} rows)"
+
+    def _repr_html_(self) -> str:
+        t = self.table
+        body = "".join(
+            f"<tr><td>{html.escape(str(r.column))}</td><td>{html.escape(r.kind)}</td>"
+            f"<td>{html.escape(r.dtype)}</td><td>{r.missing_share:.3g}</td></tr>" for r in t.itertuples())
+        return (f"<p>Reference profile: {len(t)} columns, {self.n_rows} rows</p><table><thead><tr><th>column</th>"
+                f"<th>kind</th><th>dtype</th><th>missing share</th></tr></thead><tbody>{body}</tbody></table>")
+
+    # ------------------------------------------------------------------ persistence
+    def _meta(self) -> dict:
+        cols = []
+        for c in self.columns.values():
+            cols.append({"name": c.name, "kind": c.kind, "dtype": c.dtype, "n_rows": c.n_rows,
+                         "n_missing": c.n_missing, "n_invalid": c.n_invalid, "categories": c.categories,
+                         "mean": c.mean, "std": c.std, "null": c.null})
+        return {"format": FORMAT, "bins": self.bins, "null_size": self.null_size, "null_draws": self.null_draws,
+                "null_quantile": self.null_quantile, "seed": self.seed, "n_rows": self.n_rows, "columns": cols}
+
+    def to_json(self, path=None) -> str | None:
+        """The profile as JSON text (written to ``path`` when given). Sorted values are stored in
+        full, so prefer :meth:`to_npz` for large references."""
+        meta = self._meta()
+        for m, c in zip(meta["columns"], self.columns.values()):
+            m["values"] = None if c.values is None else c.values.tolist()
+            m["edges"] = None if c.edges is None else c.edges.tolist()
+            m["counts"] = c.counts.tolist()
+        text = json.dumps(meta, allow_nan=True)
+        if path is None:
+            return text
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        return None
+
+    @classmethod
+    def from_json(cls, text_or_path) -> "Profile":
+        """Load a profile written by :meth:`to_json` (JSON text or a path)."""
+        text = str(text_or_path)
+        if not text.lstrip().startswith("{"):
+            with open(text_or_path, encoding="utf-8") as fh:
+                text = fh.read()
+        meta = json.loads(text)
+        arrays = {}
+        for k, m in enumerate(meta.get("columns", [])):
+            for key in ("values", "edges", "counts"):
+                if m.get(key) is not None:
+                    arrays[f"{k}/{key}"] = np.asarray(m[key], dtype=np.float64)
+        return cls._from_parts(meta, arrays)
+
+    def to_npz(self, path) -> None:
+        """Save as a compressed ``.npz``: arrays as arrays, the rest as JSON text (no pickle)."""
+        arrays = {"meta": np.frombuffer(json.dumps(self._meta(), allow_nan=True).encode("utf-8"), dtype=np.uint8)}
+        for k, c in enumerate(self.columns.values()):
+            for key in ("values", "edges", "counts"):
+                arr = getattr(c, key)
+                if arr is not None:
+                    arrays[f"{k}/{key}"] = arr
+        np.savez_compressed(path, **arrays)
+
+    @classmethod
+    def from_npz(cls, path) -> "Profile":
+        """Load a profile written by :meth:`to_npz` (``allow_pickle`` stays off)."""
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(bytes(data["meta"]).decode("utf-8"))
+            arrays = {k: data[k] for k in data.files if k != "meta"}
+        return cls._from_parts(meta, arrays)
+
+    @classmethod
+    def _from_parts(cls, meta: dict, arrays: dict) -> "Profile":
+        if meta.get("format") != FORMAT:
+            raise AimonError(f"Not an aimon profile (format {meta.get('format')!r}, expected {FORMAT!r}).")
+        cols = {}
+        for k, m in enumerate(meta["columns"]):
+            name = m["name"]
+            cols[name] = ColumnProfile(
+                name=name, kind=m["kind"], dtype=m["dtype"], n_rows=m["n_rows"], n_missing=m["n_missing"],
+                n_invalid=m.get("n_invalid", 0), values=arrays.get(f"{k}/values"), edges=arrays.get(f"{k}/edges"),
+                counts=arrays.get(f"{k}/counts", np.zeros(0)), categories=m["categories"], mean=m["mean"],
+                std=m["std"], null=m["null"])
+        return cls(cols, meta["bins"], meta["null_size"], meta["null_draws"], meta["null_quantile"], meta["seed"],
+                   meta["n_rows"])
+
+    # ------------------------------------------------------------------ merge
+    def merge(self, other: "Profile") -> "Profile":
+        """The profile of both references together (as if their rows were concatenated).
+
+        Columns must have the same kind in both; a column present in only one profile is kept
+        with the rows of that profile only. Bin edges and null quantiles are recomputed.
+        """
+        if not isinstance(other, Profile):
+            raise AimonError(f"merge() needs another Profile, got {type(other).__name__}.")
+        cols = {}
+        for name in list(self.columns) + [n for n in other.columns if n not in self.columns]:
+            a, b = self.columns.get(name), other.columns.get(name)
+            if a is None or b is None:
+                cols[name] = a or b
+                continue
+            if a.kind != b.kind:
+                raise SchemaError([f"Column {name!r} is {a.kind} in one profile and {b.kind} in the other; "
+                                   "profiles can only be merged column by column of the same kind."])
+            n_rows, n_missing, n_invalid = a.n_rows + b.n_rows, a.n_missing + b.n_missing, a.n_invalid + b.n_invalid
+            if a.kind == "numeric":
+                values = np.sort(np.concatenate([a.values, b.values]))
+                cols[name] = _numeric_profile(name, a.dtype, values, n_rows, n_missing, n_invalid,
+                                              self.bins, self.null_size, self.null_draws, self.null_quantile,
+                                              self.seed)
+            else:
+                cats = list(a.categories) + [c for c in b.categories if c not in a.categories]
+                where = {c: i for i, c in enumerate(cats)}
+                counts = np.zeros(len(cats))
+                counts[: len(a.categories)] += a.counts
+                for c, v in zip(b.categories, b.counts):
+                    counts[where[c]] += v
+                cols[name] = _categorical_profile(name, a.dtype, cats, counts, n_rows, n_missing,
+                                                  self.null_size, self.null_draws, self.null_quantile, self.seed)
+        return Profile(cols, self.bins, self.null_size, self.null_draws, self.null_quantile, self.seed,
+                       self.n_rows + other.n_rows)
+
+
+# ---------------------------------------------------------------------- building
+def _numeric_profile(name, dtype, values, n_rows, n_missing, n_invalid, bins, m, draws, q, seed):
+    from .stats import bin_counts, quantile_edges
+
+    inner = quantile_edges(values, bins)
+    return ColumnProfile(
+        name=name, kind="numeric", dtype=dtype, n_rows=n_rows, n_missing=n_missing, n_invalid=n_invalid,
+        values=values, edges=inner, counts=bin_counts(values, inner),
+        mean=float(values.mean()) if values.size else float("nan"),
+        std=float(values.std()) if values.size else float("nan"))
+
+
+def _categorical_profile(name, dtype, categories, counts, n_rows, n_missing, m, draws, q, seed):
+    keep = counts > 0
+    categories = [c for c, k in zip(categories, keep) if k]
+    counts = np.asarray(counts, dtype=np.float64)[keep]
+    return ColumnProfile(name=name, kind="categorical", dtype=dtype, n_rows=n_rows, n_missing=n_missing,
+                         categories=categories, counts=counts)
+
+
+def profile_column(s: pd.Series, name, bins=10, null_size=calibrate.NULL_SIZE, null_draws=calibrate.NULL_DRAWS,
+                   null_quantile=calibrate.NULL_QUANTILE, seed=0) -> ColumnProfile:
+    """Profile one column (see :func:`profile`)."""
+    kind = kind_of(s)
+    if kind == "numeric":
+        vals, n_missing, n_invalid = numeric_values(s)
+        values = np.sort(vals[~np.isnan(vals)] if n_missing or n_invalid else vals)
+        return _numeric_profile(name, str(s.dtype), values, len(s), n_missing, n_invalid, bins, null_size,
+                                null_draws, null_quantile, seed)
+    codes, labels = levels(s)
+    counts = np.bincount(codes[codes >= 0], minlength=len(labels)).astype(np.float64)
+    # labels that collapse to the same JSON-native text are one category
+    merged: dict = {}
+    for lab, c in zip(labels, counts):
+        merged[lab] = merged.get(lab, 0.0) + c
+    return _categorical_profile(name, str(s.dtype), list(merged), np.asarray(list(merged.values())), len(s),
+                                int((codes < 0).sum()), null_size, null_draws, null_quantile, seed)
+
+
+def profile(df: pd.DataFrame, columns=None, bins: int = 10, null_quantile: float = calibrate.NULL_QUANTILE,
+            null_size: int = calibrate.NULL_SIZE, null_draws: int = calibrate.NULL_DRAWS, seed: int = 0,
+            **roles) -> Profile:
+    """Profile the reference ``df`` once for every later drift call.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The reference rows (e.g. the training data or a known-good period).
+    columns : list, optional
+        Columns to profile; by default the feature columns (``infer_roles(df)["features"]``).
+    bins : int
+        Number of reference-quantile bins of numeric columns (binned statistics).
+    null_quantile, null_size, null_draws : float, int, int
+        Calibration of the thresholds: the ``null_quantile`` of each statistic between
+        ``null_draws`` pairs of bootstrap samples of ``null_size`` rows from the reference.
+    seed : int
+        Seed of the bootstrap (profiles are deterministic).
+    **roles
+        Role overrides passed to :func:`aimon.infer_roles` (e.g. ``features=[...]``).
+
+    Returns
+    -------
+    Profile
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, aimon
+    >>> ref = pd.DataFrame({"x": np.arange(100.0), "c": ["a", "b"] * 50})
+    >>> p = ref.aimon.profile()
+    >>> p.table[["column", "kind", "n_rows"]].values.tolist()
+    [['x', 'numeric', 100], ['c', 'categorical', 100]]
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise SchemaError(f"profile() expects a pandas DataFrame, got {type(df).__name__}.")
+    if not isinstance(bins, (int, np.integer)) or isinstance(bins, bool) or bins < 2:
+        raise AimonError(f"bins={bins!r}: use a whole number of at least 2.")
+    if not isinstance(null_size, (int, np.integer)) or null_size < 10:
+        raise AimonError(f"null_size={null_size!r}: use a whole number of at least 10.")
+    if not isinstance(null_draws, (int, np.integer)) or null_draws < 20:
+        raise AimonError(f"null_draws={null_draws!r}: use a whole number of at least 20.")
+    null_quantile = calibrate.check_quantile(null_quantile)
+    names = select_columns(df, columns, roles)
+    cols = {name: profile_column(df[name], name, int(bins), int(null_size), int(null_draws), null_quantile, seed)
+            for name in names}
+    return Profile(cols, int(bins), int(null_size), int(null_draws), null_quantile, seed, len(df))
+
+
+def select_columns(df: pd.DataFrame, columns, roles: dict) -> list:
+    """The columns to compare: ``columns`` if given (each must exist once), else the features."""
+    from ..roles import infer_roles
+
+    if columns is None:
+        return list(infer_roles(df, **roles)["features"])
+    columns = [columns] if isinstance(columns, (str, int)) else list(columns)
+    absent = [c for c in columns if c not in df.columns]
+    if absent:
+        raise SchemaError([f"columns=: {absent!r} not in the frame. Pass existing column names."], df.columns)
+    dup = [c for c in columns if not isinstance(df.columns.get_loc(c), (int, np.integer))]
+    if dup:
+        raise SchemaError([f"columns=: several columns are named {dup[0]!r}; rename them first."], df.columns)
+    return columns
+
