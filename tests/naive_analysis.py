@@ -7,22 +7,27 @@ import numpy as np
 
 
 def autocorr(v, j):
-    """rho(j) by the textbook formula, one loop."""
-    n = len(v)
-    m = sum(v) / n
-    den = sum((x - m) ** 2 for x in v)
-    num = sum((v[t] - m) * (v[t + j] - m) for t in range(n - j))
+    """rho(j) by the textbook formula, one loop; None marks a missing window (left out of the
+    mean and of every product, so that lag j stays j windows apart)."""
+    present = [x for x in v if x is not None]
+    m = sum(present) / len(present)
+    den = sum((x - m) ** 2 for x in present)
+    num = sum((v[t] - m) * (v[t + j] - m) for t in range(len(v) - j) if v[t] is not None and v[t + j] is not None)
     return num / den
 
 
 def effective_n(a, b):
-    """Pyper & Peterman (1998) eq. 1: 1/N* = 1/N + 2/N sum_{j<=N/5} (N-j)/N rho_a(j) rho_b(j)."""
-    n = len(a)
+    """Pyper & Peterman (1998) eq. 1: 1/N* = 1/N + 2/N sum_{j<=N/5} (N-j)/N rho_a(j) rho_b(j),
+    N the complete pairs; a pair with a missing side is a gap in both series."""
+    keep = [math.isfinite(x) and math.isfinite(y) for x, y in zip(a, b)]
+    a = [float(x) if k else None for x, k in zip(a, keep)]
+    b = [float(y) if k else None for y, k in zip(b, keep)]
+    n = sum(keep)
     if n < 3:
         return float(n)
     total = 0.0
     for j in range(1, n // 5 + 1):
-        total += (n - j) / n * autocorr(list(a), j) * autocorr(list(b), j)
+        total += (n - j) / n * autocorr(a, j) * autocorr(b, j)
     inv = 1 / n + 2 / n * total
     value = 1 / inv if inv > 0 else n
     return float(min(max(value, 2.0), n))

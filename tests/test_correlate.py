@@ -177,3 +177,17 @@ def test_result_renders():
     with pytest.raises(AimonError, match="kind="):
         c.plot(kind="pie")
     plt.close("all")
+
+
+@SETTINGS
+@given(pairs, st.lists(st.integers(0, 39), max_size=8))
+def test_effective_n_keeps_time_gaps(ab, holes):
+    a, b = (np.asarray(v, float) for v in ab)
+    a[[h for h in holes if h < len(a)]] = np.nan
+    ok = np.isfinite(a) & np.isfinite(b)
+    if ok.sum() < 3 or np.ptp(a[ok]) == 0 or np.ptp(b[ok]) == 0:
+        return
+    assert effective_n(a, b) == pytest.approx(naive.effective_n(a, b), rel=1e-9)
+    got = corr_stats(a, b, "pearson")
+    assert got["n"] == ok.sum() and got["n_eff"] == pytest.approx(naive.effective_n(a, b), rel=1e-9)
+    assert got["r"] == pytest.approx(st_.pearsonr(a[ok], b[ok]).statistic, rel=1e-9, abs=1e-12)

@@ -80,3 +80,16 @@ def test_every_accessor_method_is_a_plain_function():
             if callable(member) and not name.startswith("_"):
                 assert callable(getattr(aimon, name)), name
     assert isinstance(pd.DataFrame().aimon, AimonAccessor)
+
+
+def test_accessor_warnings_name_the_callers_line():
+    import warnings
+
+    import numpy as np
+    import pandas as pd
+
+    df = pd.DataFrame({"latency_ms": [1.0, np.nan, 3.0]}, index=pd.date_range("2026-01-01", periods=3, freq="min"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        df.aimon.ops("1h")
+    assert caught and all(w.filename == __file__ for w in caught), [w.filename for w in caught]

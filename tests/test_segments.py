@@ -185,3 +185,14 @@ def test_report_renders_escaped():
 
     assert rep.plot() is not None
     plt.close("all")
+
+
+def test_slices_that_do_not_differ_share_a_rank_and_new_slices_say_so():
+    cells = {("a", "ref"): (1000, 900), ("a", "cur"): (1000, 850), ("b", "ref"): (1000, 900),
+             ("b", "cur"): (1000, 851), ("c", "cur"): (500, 400)}                  # c is new
+    df = exact_log(cells)
+    split = df.index[int((~df["late"]).sum())]
+    rep = aimon.segments(df.drop(columns="late"), "accuracy", by="region", reference=split)
+    t = rep.table.set_index("segment")
+    assert t.loc["a", "shrunk"] == pytest.approx(t.loc["b", "shrunk"]) and t.loc["a", "rank"] == t.loc["b", "rank"] == 1
+    assert np.isnan(t.loc["c", "rank"]) and "new slice" in t.loc["c", "note"]

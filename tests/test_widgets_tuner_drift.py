@@ -104,3 +104,15 @@ def test_explorer_has_three_tabs_and_says_why_one_is_missing(credit):
     app = aimon.explore(no_ref, thresholds={"freq": "1h"})
     assert "Drift" in app.skipped and "reference" in app.skipped["Drift"]
     assert app.widget.get_title(2) == "Drift (unavailable)"
+
+
+def test_drift_explorer_code_runs_on_df_alone(credit):
+    view = aimon.widgets.DriftExplorer(credit)
+    view.window.value = 4
+    ns = {"df": credit}
+    code = view.state.to_code().replace("report.plot()", "")
+    exec(code, ns)
+    got = ns["report"].table.set_index("column")["statistic"]
+    col = view.state.settings()["column"]
+    want = view.state.worst().set_index("column").loc[col, "statistic"]
+    assert got.loc[col] == pytest.approx(want, rel=1e-9)

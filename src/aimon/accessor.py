@@ -7,15 +7,27 @@ Roles that must persist live in ``DataFrame.attrs`` (see :func:`aimon.with_roles
 from __future__ import annotations
 
 
+import warnings
+
 import pandas as pd
 
 
 def _forward(module: str, name: str):
-    """An accessor method that calls ``aimon.<module>.<name>(obj, ...)``, sharing its docstring."""
+    """An accessor method that calls ``aimon.<module>.<name>(obj, ...)``, sharing its docstring.
+
+    Warnings of the call are re-issued from the caller's line: the accessor adds a frame, so a
+    warning aimed one level up would otherwise name this file instead of the user's cell.
+    """
     import importlib
 
     def method(self, *args, **kwargs):
-        return getattr(importlib.import_module(module), name)(self._obj, *args, **kwargs)
+        fn = getattr(importlib.import_module(module), name)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out = fn(self._obj, *args, **kwargs)
+        for w in caught:
+            warnings.warn(w.message, w.category, stacklevel=2)
+        return out
 
     method.__name__ = name
     method.__qualname__ = f"AimonAccessor.{name}"

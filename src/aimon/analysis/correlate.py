@@ -7,7 +7,9 @@ sample size* (Bartlett's approximation as used by Pyper & Peterman 1998):
 
     1/n_eff = 1/n + (2/n) * sum_{j=1..n//5} (n - j)/n * rho_x(j) * rho_y(j)
 
-where rho are the sample autocorrelations of the paired values (clipped to ``2 <= n_eff <= n``).
+where rho are the sample autocorrelations of the paired values, computed over the time grid of
+windows so that a missing window leaves a gap rather than joining its neighbours (clipped to
+``2 <= n_eff <= n``).
 The p-value is the two-sided t-test of ``r`` with ``n_eff - 2`` degrees of freedom; the interval
 is Fisher's z with standard error ``1/sqrt(n_eff - 3)``. With ``adjust=False`` they are the
 textbook values (equal to ``scipy.stats.pearsonr`` / ``spearmanr``).
@@ -28,11 +30,16 @@ from .windowed import MetricSource
 METHODS = ("pearson", "spearman")
 
 
-def _lag_pairs(x: np.ndarray, y: np.ndarray, lag: int):
+def _lag_aligned(x: np.ndarray, y: np.ndarray, lag: int):
+    """``x[t]`` and ``y[t + lag]`` side by side, missing windows kept (as NaN) so that time gaps stay."""
     n = len(x)
     if abs(lag) >= n:
         return x[:0], y[:0]
-    a, b = (x[: n - lag], y[lag:]) if lag >= 0 else (x[-lag:], y[: n + lag])
+    return (x[: n - lag], y[lag:]) if lag >= 0 else (x[-lag:], y[: n + lag])
+
+
+def _lag_pairs(x: np.ndarray, y: np.ndarray, lag: int):
+    a, b = _lag_aligned(x, y, lag)
     ok = np.isfinite(a) & np.isfinite(b)
     return a[ok], b[ok]
 
@@ -44,8 +51,12 @@ def _rank(v: np.ndarray) -> np.ndarray:
 
 
 def autocorrelation(v: np.ndarray, max_lag: int) -> np.ndarray:
-    """Sample autocorrelations rho(1..max_lag) of ``v`` (biased estimator, mean removed), by FFT."""
-    d = v - v.mean()
+    """Sample autocorrelations rho(1..max_lag) of ``v`` (biased estimator, mean removed), by FFT.
+
+    NaN marks a missing window: it is left out of the mean and of every product, so lag ``j``
+    still means ``j`` windows apart across a gap (only pairs present at both ends count)."""
+    ok = np.isfinite(v)
+    d = np.where(ok, v - (v[ok].mean() if ok.any() else 0.0), 0.0)
     den = float(d @ d)
     if max_lag < 1 or den == 0:
         return np.zeros(max(max_lag, 0))
@@ -56,8 +67,11 @@ def autocorrelation(v: np.ndarray, max_lag: int) -> np.ndarray:
 
 
 def effective_n(a: np.ndarray, b: np.ndarray) -> float:
-    """Bartlett / Pyper–Peterman effective number of independent pairs of two series."""
-    n = len(a)
+    """Bartlett / Pyper–Peterman effective number of independent pairs of two aligned series
+    (NaN where a window is missing from either; ``n`` counts the complete pairs)."""
+    ok = np.isfinite(a) & np.isfinite(b)
+    a, b = np.where(ok, a, np.nan), np.where(ok, b, np.nan)
+    n = int(ok.sum())
     if n < 3:
         return float(n)
     m = n // 5
@@ -68,9 +82,13 @@ def effective_n(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def corr_stats(a: np.ndarray, b: np.ndarray, method="pearson", adjust=True, confidence=0.95) -> dict:
-    """r, n, n_eff, ci_low, ci_high, p_value and a note for paired finite samples ``a``, ``b``."""
+    """r, n, n_eff, ci_low, ci_high, p_value and a note for the aligned series ``a``, ``b``
+    (consecutive windows; NaN where a window is missing, left out of the pairs)."""
     from scipy.stats import norm, t as student_t
 
+    ok = np.isfinite(a) & np.isfinite(b)
+    full_a, full_b = np.where(ok, a, np.nan), np.where(ok, b, np.nan)
+    a, b = a[ok], b[ok]
     n = len(a)
     out = {"n": n, "n_eff": np.nan, "r": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan,
            "note": ""}
@@ -79,6 +97,7 @@ def corr_stats(a: np.ndarray, b: np.ndarray, method="pearson", adjust=True, conf
         return out
     if method == "spearman":
         a, b = _rank(a), _rank(b)
+        full_a[ok], full_b[ok] = a, b
     da, db = a - a.mean(), b - b.mean()
     saa, sbb = float(da @ da), float(db @ db)
     if saa == 0 or sbb == 0:
@@ -86,7 +105,7 @@ def corr_stats(a: np.ndarray, b: np.ndarray, method="pearson", adjust=True, conf
         out["note"] = f"{which} does not vary over these windows: the correlation is undefined"
         return out
     r = float(np.clip((da @ db) / np.sqrt(saa * sbb), -1.0, 1.0))
-    n_eff = effective_n(a, b) if adjust else float(n)
+    n_eff = effective_n(full_a, full_b) if adjust else float(n)
     out.update(r=r, n_eff=n_eff)
     dof = n_eff - 2.0
     if abs(r) == 1.0:
@@ -223,7 +242,7 @@ def correlate_source(src: MetricSource, x, y, lags, method="pearson", adjust=Tru
         key = key if isinstance(key, tuple) else (key,)
         xv, yv = part["x"].to_numpy(np.float64), part["y"].to_numpy(np.float64)
         for lag in lags:
-            a, b = _lag_pairs(xv, yv, lag)
+            a, b = _lag_aligned(xv, yv, lag)
             rows.append({**dict(zip(by_cols, key)), "lag": lag, **corr_stats(a, b, method, adjust, confidence)})
     table = pd.DataFrame(rows, columns=by_cols + ["lag", "n", "n_eff", "r", "ci_low", "ci_high", "p_value", "note"])
     table["n"] = table["n"].astype(np.int64)

@@ -140,6 +140,8 @@ def segments(df: pd.DataFrame, metric, by, reference=None, min_count=30, max_lev
     rank_by : {"shrunk", "ci_low", "impact"}
         The shrunk degradation (default), the lower end of its interval, or the impact (the
         degradation weighted by the slice's share of current rows: what it adds to the overall change).
+        Slices with equal values share a rank (when the slices of a column do not differ beyond
+        noise, shrinkage gives them all the common change: a tie, not an order).
     higher_is_worse : bool, optional
         Direction of the metric; known for named metrics (accuracy: lower is worse), True for columns.
 
@@ -203,7 +205,9 @@ def segments(df: pd.DataFrame, metric, by, reference=None, min_count=30, max_lev
             delta = v_c - v_r
             se = float(np.hypot(se_c, se_r))
             note = ""
-            if n_c < min_count or n_r < min_count:
+            if n_r == 0 and ref is not None:
+                note = "absent from the reference (a new slice): nothing to compare with"
+            elif n_c < min_count or n_r < min_count:
                 note = f"fewer than min_count={min_count} rows in {'the current data' if n_c < min_count else 'the reference'}"
             elif not np.isfinite(se) or se == 0:
                 note = "no variation in this slice: no interval"
@@ -220,8 +224,10 @@ def segments(df: pd.DataFrame, metric, by, reference=None, min_count=30, max_lev
         d, se = table.loc[idx, "degradation"].to_numpy(float), table.loc[idx, "se"].to_numpy(float)
         table.loc[idx, "shrunk"] = dersimonian_laird(d, se)[2] if len(idx) > 1 else d
     table["rank"] = np.nan
-    order = table[ranked].sort_values(rank_by, ascending=False, kind="stable").index
-    table.loc[order, "rank"] = np.arange(1, len(order) + 1)
+    order = table[ranked].sort_values([rank_by, "degradation"], ascending=False, kind="stable").index
+    # equal keys (e.g. every slice of a column shrunk to the common change when tau2 = 0) share a rank
+    key = table.loc[order, rank_by].round(12)
+    table.loc[order, "rank"] = key.rank(method="min", ascending=False).to_numpy()
     table = pd.concat([table.loc[order], table[~ranked]]).reset_index(drop=True)
     table = table[["dimension", "segment", "n_ref", "n_cur", "ref", "cur", "delta", "degradation", "ci_low",
                    "ci_high", "shrunk", "impact", "rank", "note"]]

@@ -49,7 +49,11 @@ class MetricSource:
         return self._tables[kind]
 
     def available(self) -> list[str]:
-        names = [str(c) for c in self.df.columns]
+        """Names offered: numeric columns (not keys such as ``request_id``) and the metrics."""
+        r = infer_roles(self.df, **self.roles)
+        keys = {r.get("request_id"), r.get("label_time")}
+        names = [c for c in self.df.columns if c not in keys and isinstance(c, str)
+                 and (pd.api.types.is_numeric_dtype(self.df[c].dtype) or pd.api.types.is_bool_dtype(self.df[c].dtype))]
         for kind in ("ops", "quality"):
             t = self._table(kind)
             if t is not None:

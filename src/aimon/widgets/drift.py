@@ -28,6 +28,7 @@ class DriftState:
             if reference is None:
                 raise SchemaError(["The drift explorer needs a reference: a frame, a Profile, or a timestamp "
                                    "that splits the log (df.attrs['reference_end'] is not set)."])
+        self._reference = reference
         if isinstance(reference, Profile):
             self.current, self.profile = df, reference
         else:
@@ -97,13 +98,28 @@ class DriftState:
         return fig
 
     def to_code(self) -> str:
-        w = self.windows[self._values["window"]]
-        return "\n".join([
-            "profile = reference.aimon.profile()",
+        """Code that reproduces the selected view from ``df`` (the log given to the explorer)."""
+        from ..datadrift.profile import Profile
+
+        w, ref = self.windows[self._values["window"]], self._reference
+        cols = "" if self.columns is None else f"columns={list(self.columns)!r}"
+        lines = ["import pandas as pd"]
+        if isinstance(ref, Profile):
+            lines += ["# profile: the Profile given to the explorer", "current = df"]
+        elif isinstance(ref, pd.DataFrame):
+            lines += ["# reference: the frame given to the explorer", "current = df",
+                      f"profile = reference.aimon.profile({cols})"]
+        else:
+            at = str(pd.Timestamp(ref))
+            lines += [f"reference = df[df.index < {at!r}]", f"current = df[df.index >= {at!r}]",
+                      f"profile = reference.aimon.profile({cols})"]
+        start = f"pd.Timestamp({str(w)!r})"
+        return "\n".join(lines + [
             f"timeline = current.aimon.drift_over_time(profile, freq={self.freq!r})",
-            f"window = current[(current.index >= {str(w)!r}) & (current.index < pd.Timestamp({str(w)!r}) + "
-            f"pd.tseries.frequencies.to_offset({self.freq!r}))]",
-            f"window.aimon.drift(profile, columns=[{self._values['column']!r}]).plot()",
+            f"window = current[(current.index >= {start}) & "
+            f"(current.index < {start} + pd.tseries.frequencies.to_offset({self.freq!r}))]",
+            f"report = window.aimon.drift(profile, columns=[{self._values['column']!r}])",
+            "report.plot()",
         ])
 
 
