@@ -178,7 +178,9 @@ def compare_numeric(items, bounds):
     if not items:
         return []
     k = len(bounds) - 1
-    prepared = [numeric_windows(cp, s, bounds) for cp, s, _ in items]
+    from .profile import map_columns
+
+    prepared = map_columns(lambda it: numeric_windows(it[0], it[1], bounds), items, int(bounds[-1]))
     rows = np.full((len(items) * k, twosample.N_OUT), np.nan)
     def needs_merge(c):
         cp, _, m = items[c]
@@ -315,6 +317,8 @@ def _notes(r, cp):
             parts.append(f"{int(r['n_invalid'][w])} infinite value(s) left out")
         if r["unseen"][w]:
             parts.append(f"{int(r['unseen'][w])} value(s) in categories unseen in the reference")
+        if r["method"] == "cramervonmises" and 0 < r["n_cur"][w] and max(cp.n_valid, r["n_cur"][w]) <= 20:
+            parts.append("p-value not computed for <= 20 values per sample (use aimon.stats.cramervonmises)")
         if r["kind"] == "numeric" and cp.std == 0 and r["n_cur"][w]:
             parts.append("constant reference: statistic relative to a zero spread")
         notes[w] = "; ".join(parts)

@@ -38,7 +38,7 @@ RATE_ONE = ("psi", "kl")
 MIN_EFFECT = {
     "wasserstein": 0.1,    # Wasserstein-1 / reference sd: a shift of a tenth of a standard deviation
     "energy": 0.1,         # energy distance / reference sd
-    "kuiper": 0.1, "ks": 0.1,
+    "kuiper": 0.1,
     "psi": 0.1,            # the usual "no significant change below 0.1" rule of credit scoring
     "kl": 0.1,
     "jensenshannon": 0.03,  # about 2.5 points of probability mass moved between two categories
@@ -73,13 +73,12 @@ def scale_null(q_m: np.ndarray, method: str, m: int, n_cur, n_ref) -> np.ndarray
 
 
 def thresholds(method: str, null_q_m: float, m: int, n_cur, n_ref, min_effect=None, threshold=None):
-    """Threshold on the statistic per current size: fixed, or max(minimum effect, null quantile)."""
+    """Threshold on the statistic per current size: fixed, or max(minimum effect, null quantile).
+    (Test methods are decided on their p-values instead; see ``_evaluate.decide``.)"""
     n_cur = np.asarray(n_cur, dtype=np.float64)
     if threshold is not None:
         return np.full(n_cur.shape, float(threshold))
     floor = MIN_EFFECT.get(method, 0.0) if min_effect is None else float(min_effect)
-    if method in P_VALUE_METHODS:
-        return np.full(n_cur.shape, floor)
     null = scale_null(null_q_m, method, m, n_cur, n_ref)
     return np.maximum(floor, np.where(np.isfinite(null), null, np.inf))
 
