@@ -33,7 +33,7 @@ _LAZY = {
     "detectors": ("aimon.detectors", None),
     "changepoints": ("aimon.detectors.changepoints", "changepoints"),
     "retraining_signal": ("aimon.analysis.retraining", "retraining_signal"),
-    "stats": ("aimon.datadrift.stats", None),
+    "stats": ("aimon.stats", None),
     "profile": ("aimon.datadrift.profile", "profile"),
     "Profile": ("aimon.datadrift.profile", "Profile"),
     "drift": ("aimon.datadrift.report", "drift"),

@@ -58,6 +58,16 @@ class Profile:
     Build it with :func:`profile` (``df.aimon.profile()``); save it with :meth:`to_json` or
     :meth:`to_npz`, load it with :meth:`from_json` / :meth:`from_npz`, combine two with
     :meth:`merge`. ``.table`` summarises the columns.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, aimon
+    >>> ref = pd.DataFrame({"x": np.arange(100.0), "c": ["a", "b"] * 50})
+    >>> prof = aimon.profile(ref)
+    >>> prof.names
+    ['x', 'c']
+    >>> aimon.Profile.from_json(prof.to_json()).names
+    ['x', 'c']
     """
 
     def __init__(self, columns: dict, bins: int, null_size: int, null_draws: int, null_quantile: float,

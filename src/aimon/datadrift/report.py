@@ -38,6 +38,16 @@ class DriftReport:
         Columns that could not be compared (``column, reason``).
     profile : Profile
         The reference profile used (reuse it for later calls).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, aimon
+    >>> rng = np.random.default_rng(0)
+    >>> ref = pd.DataFrame({"x": rng.normal(size=2000), "c": rng.choice(["a", "b"], 2000)})
+    >>> cur = pd.DataFrame({"x": rng.normal(1.0, 1.0, 500), "c": rng.choice(["a", "b"], 500)})
+    >>> report = aimon.drift(cur, ref)
+    >>> report.drifted_columns
+    ['x']
     """
 
     def __init__(self, table: pd.DataFrame, profile: Profile, skipped: pd.DataFrame, current_unseen: dict,

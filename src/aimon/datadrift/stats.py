@@ -80,6 +80,16 @@ def ks(reference, current, method: str = "auto") -> TestResult:
     ``method='auto'`` uses the exact null distribution when both samples have at most 10,000
     values and the asymptotic one otherwise; 'exact' and 'asymp' force one.
 
+    Parameters
+    ----------
+    reference : array-like
+        The reference sample (NaN and None are dropped).
+    current : array-like
+        The current sample (NaN and None are dropped).
+    method : {'auto', 'exact', 'asymp'}
+        Null distribution of the p-value: exact when both samples have at most 10,000 values
+        ('auto'), or forced.
+
     Examples
     --------
     >>> from aimon import stats
@@ -98,6 +108,13 @@ def ks(reference, current, method: str = "auto") -> TestResult:
 
 def kuiper(reference, current) -> float:
     """Kuiper's statistic D+ + D-: the largest ECDF gaps in both directions, added.
+
+    Parameters
+    ----------
+    reference : array-like
+        The reference sample (NaN and None are dropped).
+    current : array-like
+        The current sample (NaN and None are dropped).
 
     Examples
     --------
@@ -118,6 +135,15 @@ def wasserstein(reference, current, normalize: bool = False) -> float:
     distance a shift in reference standard deviations; a constant reference gives inf for any
     difference (0 when the samples are identical).
 
+    Parameters
+    ----------
+    reference : array-like
+        The reference sample (NaN and None are dropped).
+    current : array-like
+        The current sample (NaN and None are dropped).
+    normalize : bool
+        Divide by the standard deviation of the reference.
+
     Examples
     --------
     >>> from aimon import stats
@@ -137,6 +163,13 @@ def wasserstein(reference, current, normalize: bool = False) -> float:
 def energy(reference, current) -> float:
     """Energy distance sqrt(2 * integral (F - G)^2), as ``scipy.stats.energy_distance``.
 
+    Parameters
+    ----------
+    reference : array-like
+        The reference sample (NaN and None are dropped).
+    current : array-like
+        The current sample (NaN and None are dropped).
+
     Examples
     --------
     >>> from aimon import stats
@@ -152,6 +185,13 @@ def energy(reference, current) -> float:
 def cramervonmises(reference, current) -> TestResult:
     """Two-sample Cramér-von Mises test, as ``scipy.stats.cramervonmises_2samp`` (method 'auto':
     exact p-value when both samples have at most 20 values, asymptotic otherwise).
+
+    Parameters
+    ----------
+    reference : array-like
+        The reference sample (NaN and None are dropped).
+    current : array-like
+        The current sample (NaN and None are dropped).
 
     Examples
     --------
@@ -178,6 +218,13 @@ def anderson(reference, current) -> TestResult:
     ``scipy.stats.anderson_ksamp(..., variant='midrank')``: the standardised statistic and the
     interpolated p-value, capped to [0.001, 0.25] as scipy caps it.
 
+    Parameters
+    ----------
+    reference : array-like
+        The reference sample (NaN and None are dropped).
+    current : array-like
+        The current sample (NaN and None are dropped).
+
     Examples
     --------
     >>> from aimon import stats
@@ -199,6 +246,13 @@ def anderson(reference, current) -> TestResult:
 def mannwhitney(reference, current) -> TestResult:
     """Mann-Whitney U test (two-sided, continuity correction), as ``scipy.stats.mannwhitneyu``:
     the statistic is U of the reference sample.
+
+    Parameters
+    ----------
+    reference : array-like
+        The reference sample (NaN and None are dropped).
+    current : array-like
+        The current sample (NaN and None are dropped).
 
     Examples
     --------
@@ -259,6 +313,16 @@ def histograms(reference, current, bins=10):
     other samples are counted per category, categories unseen in the reference appended at the
     end (``n_unseen`` current values fall in them).
 
+    Parameters
+    ----------
+    reference : array-like
+        The reference sample (NaN and None are dropped).
+    current : array-like
+        The current sample (NaN and None are dropped).
+    bins : int or array-like
+        Numeric samples: the number of reference-quantile bins, or the inner bin edges.
+        Non-numeric samples use their categories.
+
     Examples
     --------
     >>> from aimon import stats
@@ -301,6 +365,18 @@ def _histogram_stat(reference, current, bins, eps, which):
 def psi(reference, current, bins=10, eps: float = EPS) -> float:
     """Population stability index sum (q - p) ln(q / p) over bins (p reference, q current shares).
 
+    Parameters
+    ----------
+    reference : array-like
+        The reference sample (NaN and None are dropped).
+    current : array-like
+        The current sample (NaN and None are dropped).
+    bins : int or array-like
+        Numeric samples: the number of reference-quantile bins, or the inner bin edges.
+        Non-numeric samples use their categories.
+    eps : float
+        Proportion that replaces an empty bin's 0 on either side (default 1e-4).
+
     Examples
     --------
     >>> from aimon import stats
@@ -314,6 +390,16 @@ def jensenshannon(reference, current, bins=10) -> float:
     """Jensen-Shannon distance in base 2 (0 to 1), as ``scipy.spatial.distance.jensenshannon``
     of the two histograms.
 
+    Parameters
+    ----------
+    reference : array-like
+        The reference sample (NaN and None are dropped).
+    current : array-like
+        The current sample (NaN and None are dropped).
+    bins : int or array-like
+        Numeric samples: the number of reference-quantile bins, or the inner bin edges.
+        Non-numeric samples use their categories.
+
     Examples
     --------
     >>> from aimon import stats
@@ -325,6 +411,18 @@ def jensenshannon(reference, current, bins=10) -> float:
 
 def kl(reference, current, bins=10, eps: float = EPS) -> float:
     """Kullback-Leibler divergence KL(current || reference) = sum q ln(q / p), in nats.
+
+    Parameters
+    ----------
+    reference : array-like
+        The reference sample (NaN and None are dropped).
+    current : array-like
+        The current sample (NaN and None are dropped).
+    bins : int or array-like
+        Numeric samples: the number of reference-quantile bins, or the inner bin edges.
+        Non-numeric samples use their categories.
+    eps : float
+        Proportion that replaces an empty bin's 0 on either side (default 1e-4).
 
     Examples
     --------
@@ -338,6 +436,16 @@ def kl(reference, current, bins=10, eps: float = EPS) -> float:
 def hellinger(reference, current, bins=10) -> float:
     """Hellinger distance sqrt(sum (sqrt p - sqrt q)^2 / 2) between the histograms (0 to 1).
 
+    Parameters
+    ----------
+    reference : array-like
+        The reference sample (NaN and None are dropped).
+    current : array-like
+        The current sample (NaN and None are dropped).
+    bins : int or array-like
+        Numeric samples: the number of reference-quantile bins, or the inner bin edges.
+        Non-numeric samples use their categories.
+
     Examples
     --------
     >>> from aimon import stats
@@ -349,6 +457,16 @@ def hellinger(reference, current, bins=10) -> float:
 
 def tv(reference, current, bins=10) -> float:
     """Total variation distance sum |p - q| / 2: the share of the mass that moved (0 to 1).
+
+    Parameters
+    ----------
+    reference : array-like
+        The reference sample (NaN and None are dropped).
+    current : array-like
+        The current sample (NaN and None are dropped).
+    bins : int or array-like
+        Numeric samples: the number of reference-quantile bins, or the inner bin edges.
+        Non-numeric samples use their categories.
 
     Examples
     --------
@@ -363,6 +481,16 @@ def chi2(reference, current, bins=10) -> TestResult:
     """Pearson chi-square test of homogeneity on the 2 x categories table, as
     ``scipy.stats.chi2_contingency(..., correction=False)`` (categories absent from both samples
     are left out; unseen categories are kept).
+
+    Parameters
+    ----------
+    reference : array-like
+        The reference sample (NaN and None are dropped).
+    current : array-like
+        The current sample (NaN and None are dropped).
+    bins : int or array-like
+        Numeric samples: the number of reference-quantile bins, or the inner bin edges.
+        Non-numeric samples use their categories.
 
     Examples
     --------
@@ -382,6 +510,16 @@ def gtest(reference, current, bins=10) -> TestResult:
     """G-test (likelihood ratio) of homogeneity, as ``chi2_contingency(..., correction=False,
     lambda_='log-likelihood')``.
 
+    Parameters
+    ----------
+    reference : array-like
+        The reference sample (NaN and None are dropped).
+    current : array-like
+        The current sample (NaN and None are dropped).
+    bins : int or array-like
+        Numeric samples: the number of reference-quantile bins, or the inner bin edges.
+        Non-numeric samples use their categories.
+
     Examples
     --------
     >>> from aimon import stats
@@ -399,6 +537,13 @@ def gtest(reference, current, bins=10) -> TestResult:
 def missing_share(reference, current) -> TestResult:
     """Change of the missing share (current minus reference) and the two-sided pooled
     two-proportion z-test p-value. Missing: NaN/None (and NaT).
+
+    Parameters
+    ----------
+    reference : array-like
+        The reference sample (NaN and None are dropped).
+    current : array-like
+        The current sample (NaN and None are dropped).
 
     Examples
     --------

@@ -36,6 +36,16 @@ class DriftTimeline:
     profile : Profile
         The reference profile used.
     freq : str
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, aimon
+    >>> idx = pd.date_range("2026-01-01", periods=400, freq="h")
+    >>> df = pd.DataFrame({"x": np.r_[np.zeros(200), np.ones(200)] + np.random.default_rng(0).normal(size=400)},
+    ...                   index=idx)
+    >>> tl = df.aimon.drift_over_time(df.iloc[:200], freq="5D")
+    >>> tl.to_frame("drifted")["x"].tolist()
+    [False, False, True, True]
     """
 
     def __init__(self, table: pd.DataFrame, profile, freq, skipped: pd.DataFrame, accounting: dict):
@@ -86,9 +96,21 @@ def drift_over_time(df: pd.DataFrame, reference, freq="1D", columns=None, method
                     null_quantile: float = calibrate.NULL_QUANTILE, seed: int = 0, **roles) -> DriftTimeline:
     """Drift of each column of ``df`` in each time window of ``freq`` against ``reference``.
 
-    Parameters are those of :func:`aimon.drift`, plus ``freq`` (a pandas frequency; windows as
-    ``resample(freq)`` makes them, empty ones included). ``timestamp=`` names the time column
-    when it is not the index. Benjamini-Hochberg runs across columns within each window.
+    Benjamini-Hochberg runs across columns within each window.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The log to judge, with a time index or a ``timestamp=`` column.
+    reference : DataFrame or Profile
+        The reference data, or its profile (profiled once and reused for every window).
+    freq : str
+        Window length (a pandas frequency); windows as ``resample(freq)`` makes them, empty ones
+        included.
+    columns, method, threshold, alpha, correction, min_effect, min_missing, bins, null_quantile, seed
+        As in :func:`aimon.drift`.
+    **roles
+        Role overrides (``timestamp=``, ``features=``).
 
     Returns
     -------
