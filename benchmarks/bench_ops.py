@@ -10,15 +10,9 @@ import numpy as np
 import pandas as pd
 
 import aimon
+from _timing import best_of  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
 
 
-def best_of(fn, repeat=3):
-    best, out = np.inf, None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
 
 
 def pandas_ops(df):
