@@ -272,19 +272,23 @@ def _episodes(times, gap):
     return [tuple(e) for e in out]
 
 
-#: (name, section function); later issues append their sections here.
-SECTIONS = [("overview", overview_section), ("ops", ops_section), ("quality", quality_section),
-            ("llm", llm_section), ("slo", slo_section)]
-from .thresholds_section import thresholds_section  # noqa: E402
-SECTIONS.append(("thresholds", thresholds_section))
+#: (name, section function), in the order of the report: what happened operationally, then the
+#: model, then why. Sections of later capabilities live in their own modules.
+SECTIONS = [("overview", overview_section), ("ops", ops_section), ("slo", slo_section)]
 
-from .diagnosis import diagnosis_section  # noqa: E402  (sections of later capabilities)
 
-SECTIONS.append(("diagnosis", diagnosis_section))
+def _register_sections():
+    from .changes import changes_section
+    from .diagnosis import diagnosis_section
+    from .drift_section import drift_section
+    from .thresholds_section import thresholds_section
 
-from .changes import changes_section  # noqa: E402  (its own module; appended like later sections)
+    SECTIONS.insert(3, ("thresholds", thresholds_section))
+    SECTIONS.extend([("quality", quality_section), ("llm", llm_section), ("drift", drift_section),
+                     ("changes", changes_section), ("diagnosis", diagnosis_section)])
 
-SECTIONS.append(("changes", changes_section))
+
+_register_sections()
 
 
 def run(out_dir="aimon-demo", dataset="credit_scoring", df=None, echo=print) -> Path:
@@ -308,7 +312,3 @@ def run(out_dir="aimon-demo", dataset="credit_scoring", df=None, echo=print) -> 
     path = report.save(Path(out_dir) / "report.html")
     echo(f"Report written to {path} ({path.stat().st_size / 1e6:.2f} MB).")
     return path
-
-from .drift_section import drift_section  # noqa: E402  (the drift issue's section)
-
-SECTIONS.append(("drift", drift_section))
