@@ -60,7 +60,7 @@ def autocorrelation(v: np.ndarray, max_lag: int) -> np.ndarray:
     den = float(d @ d)
     if max_lag < 1 or den == 0:
         return np.zeros(max(max_lag, 0))
-    size = 1 << int(2 * len(d) - 1).bit_length()   # zero-padded: no wrap-around
+    size = 1 << int(len(d) + max_lag).bit_length()   # zero-padded past max_lag: no wrap-around
     f = np.fft.rfft(d, size)
     acov = np.fft.irfft(f * np.conj(f), size)[1: max_lag + 1]
     return acov / den

@@ -91,7 +91,8 @@ class CorrelationState:
         if res.by:
             best = best[best[res.by[0]] == seg]
         lag = int(best["lag"].iloc[0]) if len(best) else 0
-        return base + ((v["method"], lag) if kind == "scatter" else (v["method"], v["max_lag"]))
+        # the scatter shows the raw pairs at the best lag: the method matters only through that lag
+        return base + ((lag,) if kind == "scatter" else (v["method"], v["max_lag"]))
 
     def figure(self, kind="lags"):
         """One figure of the view: ``"overlay"``, ``"scatter"`` (at the best lag) or ``"lags"``."""
