@@ -97,6 +97,9 @@ def robust_scale(r: np.ndarray, bins: np.ndarray, nb: int, notes: list) -> np.nd
     """MAD of the residuals per bin, shrunk towards the overall MAD; never zero."""
     ok = np.isfinite(r)
     rr, bb = r[ok], bins[ok]
+    if rr.size == 0:  # no residual to learn a scale from (e.g. every point is the level's warm-up)
+        notes.append("no residual could be computed in training: the scale is a tiny constant")
+        return np.full(nb, 1e-6)
     med = np.median(rr)
     g = MAD_K * np.median(np.abs(rr - med))
     if not g > 0:
