@@ -30,6 +30,29 @@ TestResult.__doc__ = "A test statistic and its p-value."
 
 EPS = 1e-4
 
+# numpydoc "Parameters" entries shared by the statistics (filled into each docstring's {params})
+_PARAMS = {
+    "reference": "reference : array-like\n        The reference sample (NaN and None are dropped).",
+    "current": "current : array-like\n        The current sample (NaN and None are dropped).",
+    "method": "method : {'auto', 'exact', 'asymp'}\n        Null distribution of the p-value: exact when both samples "
+              "have at most 10,000 values\n        ('auto'), or forced.",
+    "normalize": "normalize : bool\n        Divide by the standard deviation of the reference.",
+    "bins": "bins : int or array-like\n        Numeric samples: the number of reference-quantile bins, or the inner bin "
+            "edges.\n        Non-numeric samples use their categories.",
+    "eps": "eps : float\n        Proportion that replaces an empty bin's 0 on either side (default 1e-4).",
+}
+
+
+def _params(*names):
+    """Put the numpydoc Parameters section of ``names`` where the docstring says ``{params}``."""
+    def fill(fn):
+        section = "Parameters\n    ----------\n" + "\n".join("    " + _PARAMS[n] for n in names)
+        if fn.__doc__:  # None under python -OO
+            fn.__doc__ = fn.__doc__.replace("{params}", section, 1)
+        return fn
+    return fill
+
+
 
 # ----------------------------------------------------------------------------- inputs
 def _is_categorical(values) -> bool:
@@ -74,21 +97,14 @@ def _merge(reference, current, lean=False):
 
 
 # ----------------------------------------------------------------------------- ECDF / rank
+@_params('reference', 'current', 'method')
 def ks(reference, current, method: str = "auto") -> TestResult:
     """Two-sample Kolmogorov-Smirnov test (two-sided), as ``scipy.stats.ks_2samp``.
 
     ``method='auto'`` uses the exact null distribution when both samples have at most 10,000
     values and the asymptotic one otherwise; 'exact' and 'asymp' force one.
 
-    Parameters
-    ----------
-    reference : array-like
-        The reference sample (NaN and None are dropped).
-    current : array-like
-        The current sample (NaN and None are dropped).
-    method : {'auto', 'exact', 'asymp'}
-        Null distribution of the p-value: exact when both samples have at most 10,000 values
-        ('auto'), or forced.
+    {params}
 
     Examples
     --------
@@ -106,15 +122,11 @@ def ks(reference, current, method: str = "auto") -> TestResult:
     return TestResult(float(d), ks_pvalue(d, x.size, y.size, method))
 
 
+@_params('reference', 'current')
 def kuiper(reference, current) -> float:
     """Kuiper's statistic D+ + D-: the largest ECDF gaps in both directions, added.
 
-    Parameters
-    ----------
-    reference : array-like
-        The reference sample (NaN and None are dropped).
-    current : array-like
-        The current sample (NaN and None are dropped).
+    {params}
 
     Examples
     --------
@@ -128,6 +140,7 @@ def kuiper(reference, current) -> float:
     return float(out[D_PLUS] + out[D_MINUS])
 
 
+@_params('reference', 'current', 'normalize')
 def wasserstein(reference, current, normalize: bool = False) -> float:
     """Wasserstein-1 distance (the area between the ECDFs), as ``scipy.stats.wasserstein_distance``.
 
@@ -135,14 +148,7 @@ def wasserstein(reference, current, normalize: bool = False) -> float:
     distance a shift in reference standard deviations; a constant reference gives inf for any
     difference (0 when the samples are identical).
 
-    Parameters
-    ----------
-    reference : array-like
-        The reference sample (NaN and None are dropped).
-    current : array-like
-        The current sample (NaN and None are dropped).
-    normalize : bool
-        Divide by the standard deviation of the reference.
+    {params}
 
     Examples
     --------
@@ -160,15 +166,11 @@ def wasserstein(reference, current, normalize: bool = False) -> float:
     return w
 
 
+@_params('reference', 'current')
 def energy(reference, current) -> float:
     """Energy distance sqrt(2 * integral (F - G)^2), as ``scipy.stats.energy_distance``.
 
-    Parameters
-    ----------
-    reference : array-like
-        The reference sample (NaN and None are dropped).
-    current : array-like
-        The current sample (NaN and None are dropped).
+    {params}
 
     Examples
     --------
@@ -182,16 +184,12 @@ def energy(reference, current) -> float:
     return float(np.sqrt(2.0 * out[L2]))
 
 
+@_params('reference', 'current')
 def cramervonmises(reference, current) -> TestResult:
     """Two-sample Cramér-von Mises test, as ``scipy.stats.cramervonmises_2samp`` (method 'auto':
     exact p-value when both samples have at most 20 values, asymptotic otherwise).
 
-    Parameters
-    ----------
-    reference : array-like
-        The reference sample (NaN and None are dropped).
-    current : array-like
-        The current sample (NaN and None are dropped).
+    {params}
 
     Examples
     --------
@@ -213,17 +211,13 @@ def cramervonmises(reference, current) -> TestResult:
     return TestResult(float(t), float(p))
 
 
+@_params('reference', 'current')
 def anderson(reference, current) -> TestResult:
     """Anderson-Darling k-sample test for k = 2 (midrank version for ties), as
     ``scipy.stats.anderson_ksamp(..., variant='midrank')``: the standardised statistic and the
     interpolated p-value, capped to [0.001, 0.25] as scipy caps it.
 
-    Parameters
-    ----------
-    reference : array-like
-        The reference sample (NaN and None are dropped).
-    current : array-like
-        The current sample (NaN and None are dropped).
+    {params}
 
     Examples
     --------
@@ -243,16 +237,12 @@ def anderson(reference, current) -> TestResult:
     return TestResult(float(a2), ad_pvalue(a2))
 
 
+@_params('reference', 'current')
 def mannwhitney(reference, current) -> TestResult:
     """Mann-Whitney U test (two-sided, continuity correction), as ``scipy.stats.mannwhitneyu``:
     the statistic is U of the reference sample.
 
-    Parameters
-    ----------
-    reference : array-like
-        The reference sample (NaN and None are dropped).
-    current : array-like
-        The current sample (NaN and None are dropped).
+    {params}
 
     Examples
     --------
@@ -306,6 +296,7 @@ def _category_values(values, name):
     return s
 
 
+@_params('reference', 'current', 'bins')
 def histograms(reference, current, bins=10):
     """Reference and current counts over shared bins: ``(ref_counts, cur_counts, labels, n_unseen)``.
 
@@ -313,15 +304,7 @@ def histograms(reference, current, bins=10):
     other samples are counted per category, categories unseen in the reference appended at the
     end (``n_unseen`` current values fall in them).
 
-    Parameters
-    ----------
-    reference : array-like
-        The reference sample (NaN and None are dropped).
-    current : array-like
-        The current sample (NaN and None are dropped).
-    bins : int or array-like
-        Numeric samples: the number of reference-quantile bins, or the inner bin edges.
-        Non-numeric samples use their categories.
+    {params}
 
     Examples
     --------
@@ -362,20 +345,11 @@ def _histogram_stat(reference, current, bins, eps, which):
     return out[getattr(binned, which)], out
 
 
+@_params('reference', 'current', 'bins', 'eps')
 def psi(reference, current, bins=10, eps: float = EPS) -> float:
     """Population stability index sum (q - p) ln(q / p) over bins (p reference, q current shares).
 
-    Parameters
-    ----------
-    reference : array-like
-        The reference sample (NaN and None are dropped).
-    current : array-like
-        The current sample (NaN and None are dropped).
-    bins : int or array-like
-        Numeric samples: the number of reference-quantile bins, or the inner bin edges.
-        Non-numeric samples use their categories.
-    eps : float
-        Proportion that replaces an empty bin's 0 on either side (default 1e-4).
+    {params}
 
     Examples
     --------
@@ -386,19 +360,12 @@ def psi(reference, current, bins=10, eps: float = EPS) -> float:
     return float(_histogram_stat(reference, current, bins, eps, "PSI")[0])
 
 
+@_params('reference', 'current', 'bins')
 def jensenshannon(reference, current, bins=10) -> float:
     """Jensen-Shannon distance in base 2 (0 to 1), as ``scipy.spatial.distance.jensenshannon``
     of the two histograms.
 
-    Parameters
-    ----------
-    reference : array-like
-        The reference sample (NaN and None are dropped).
-    current : array-like
-        The current sample (NaN and None are dropped).
-    bins : int or array-like
-        Numeric samples: the number of reference-quantile bins, or the inner bin edges.
-        Non-numeric samples use their categories.
+    {params}
 
     Examples
     --------
@@ -409,20 +376,11 @@ def jensenshannon(reference, current, bins=10) -> float:
     return float(_histogram_stat(reference, current, bins, EPS, "JS")[0])
 
 
+@_params('reference', 'current', 'bins', 'eps')
 def kl(reference, current, bins=10, eps: float = EPS) -> float:
     """Kullback-Leibler divergence KL(current || reference) = sum q ln(q / p), in nats.
 
-    Parameters
-    ----------
-    reference : array-like
-        The reference sample (NaN and None are dropped).
-    current : array-like
-        The current sample (NaN and None are dropped).
-    bins : int or array-like
-        Numeric samples: the number of reference-quantile bins, or the inner bin edges.
-        Non-numeric samples use their categories.
-    eps : float
-        Proportion that replaces an empty bin's 0 on either side (default 1e-4).
+    {params}
 
     Examples
     --------
@@ -433,18 +391,11 @@ def kl(reference, current, bins=10, eps: float = EPS) -> float:
     return float(_histogram_stat(reference, current, bins, eps, "KL")[0])
 
 
+@_params('reference', 'current', 'bins')
 def hellinger(reference, current, bins=10) -> float:
     """Hellinger distance sqrt(sum (sqrt p - sqrt q)^2 / 2) between the histograms (0 to 1).
 
-    Parameters
-    ----------
-    reference : array-like
-        The reference sample (NaN and None are dropped).
-    current : array-like
-        The current sample (NaN and None are dropped).
-    bins : int or array-like
-        Numeric samples: the number of reference-quantile bins, or the inner bin edges.
-        Non-numeric samples use their categories.
+    {params}
 
     Examples
     --------
@@ -455,18 +406,11 @@ def hellinger(reference, current, bins=10) -> float:
     return float(_histogram_stat(reference, current, bins, EPS, "HELLINGER")[0])
 
 
+@_params('reference', 'current', 'bins')
 def tv(reference, current, bins=10) -> float:
     """Total variation distance sum |p - q| / 2: the share of the mass that moved (0 to 1).
 
-    Parameters
-    ----------
-    reference : array-like
-        The reference sample (NaN and None are dropped).
-    current : array-like
-        The current sample (NaN and None are dropped).
-    bins : int or array-like
-        Numeric samples: the number of reference-quantile bins, or the inner bin edges.
-        Non-numeric samples use their categories.
+    {params}
 
     Examples
     --------
@@ -477,20 +421,13 @@ def tv(reference, current, bins=10) -> float:
     return float(_histogram_stat(reference, current, bins, EPS, "TV")[0])
 
 
+@_params('reference', 'current', 'bins')
 def chi2(reference, current, bins=10) -> TestResult:
     """Pearson chi-square test of homogeneity on the 2 x categories table, as
     ``scipy.stats.chi2_contingency(..., correction=False)`` (categories absent from both samples
     are left out; unseen categories are kept).
 
-    Parameters
-    ----------
-    reference : array-like
-        The reference sample (NaN and None are dropped).
-    current : array-like
-        The current sample (NaN and None are dropped).
-    bins : int or array-like
-        Numeric samples: the number of reference-quantile bins, or the inner bin edges.
-        Non-numeric samples use their categories.
+    {params}
 
     Examples
     --------
@@ -506,19 +443,12 @@ def chi2(reference, current, bins=10) -> TestResult:
     return TestResult(float(stat), chi2_pvalue(stat, out[DOF]))
 
 
+@_params('reference', 'current', 'bins')
 def gtest(reference, current, bins=10) -> TestResult:
     """G-test (likelihood ratio) of homogeneity, as ``chi2_contingency(..., correction=False,
     lambda_='log-likelihood')``.
 
-    Parameters
-    ----------
-    reference : array-like
-        The reference sample (NaN and None are dropped).
-    current : array-like
-        The current sample (NaN and None are dropped).
-    bins : int or array-like
-        Numeric samples: the number of reference-quantile bins, or the inner bin edges.
-        Non-numeric samples use their categories.
+    {params}
 
     Examples
     --------
@@ -534,16 +464,12 @@ def gtest(reference, current, bins=10) -> TestResult:
     return TestResult(float(stat), chi2_pvalue(stat, out[DOF]))
 
 
+@_params('reference', 'current')
 def missing_share(reference, current) -> TestResult:
     """Change of the missing share (current minus reference) and the two-sided pooled
     two-proportion z-test p-value. Missing: NaN/None (and NaT).
 
-    Parameters
-    ----------
-    reference : array-like
-        The reference sample (NaN and None are dropped).
-    current : array-like
-        The current sample (NaN and None are dropped).
+    {params}
 
     Examples
     --------
