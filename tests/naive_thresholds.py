@@ -114,3 +114,15 @@ def grid_means(series, step):
     s = series.dropna()
     s = s[np.isfinite(s.to_numpy(dtype=float))]
     return s.resample(step, origin="start_day").mean()
+
+
+def nab_score_module(nab_dir):
+    """The verified NAB scorer ``nab_score.py`` of ``nab_dir`` (shared/nab-dev), imported from there."""
+    import sys
+
+    sys.path.insert(0, str(nab_dir))
+    try:
+        import nab_score
+    finally:
+        sys.path.pop(0)
+    return nab_score

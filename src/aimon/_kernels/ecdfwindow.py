@@ -129,29 +129,31 @@ def ecdf_window(x, hi, lo, y, out):
     out[2] = area / N
 
 
+@njit(cache=True)
+def _window_pair(ref, ref_off, hi, lo, cur, cur_off, ref_of, p, row):
+    """``ecdf_window`` of pair p into ``row``; an empty side leaves it 0."""
+    r = ref_of[p]
+    if cur_off[p + 1] > cur_off[p] and ref_off[r + 1] > ref_off[r]:
+        ecdf_window(ref[ref_off[r]:ref_off[r + 1]], hi[ref_off[r] + r:ref_off[r + 1] + r + 1],
+                    lo[ref_off[r] + r:ref_off[r + 1] + r + 1], cur[cur_off[p]:cur_off[p + 1]], row)
+
+
+# Twin drivers (prange / range): numba fixes ``parallel`` at compile time, see windows.py.
 @njit(cache=True, parallel=True)
 def ecdf_window_parallel(ref, ref_off, hi, lo, cur, cur_off, ref_of):
     """``ecdf_window`` for every pair p: window ``cur[cur_off[p]:cur_off[p+1]]`` against reference
     ``r = ref_of[p]`` (``ref[ref_off[r]:ref_off[r+1]]``, prefix sums at ``ref_off[r] + r`` in hi/lo).
     Rows of empty windows stay 0. Returns a (pairs, 3) array."""
-    k = cur_off.shape[0] - 1
-    out = np.zeros((k, 3))
-    for p in prange(k):
-        r = ref_of[p]
-        if cur_off[p + 1] > cur_off[p] and ref_off[r + 1] > ref_off[r]:
-            ecdf_window(ref[ref_off[r]:ref_off[r + 1]], hi[ref_off[r] + r:ref_off[r + 1] + r + 1],
-                        lo[ref_off[r] + r:ref_off[r + 1] + r + 1], cur[cur_off[p]:cur_off[p + 1]], out[p])
+    out = np.zeros((cur_off.shape[0] - 1, 3))
+    for p in prange(out.shape[0]):
+        _window_pair(ref, ref_off, hi, lo, cur, cur_off, ref_of, p, out[p])
     return out
 
 
 @njit(cache=True)
 def ecdf_window_serial(ref, ref_off, hi, lo, cur, cur_off, ref_of):
     """Serial twin of ``ecdf_window_parallel``."""
-    k = cur_off.shape[0] - 1
-    out = np.zeros((k, 3))
-    for p in range(k):
-        r = ref_of[p]
-        if cur_off[p + 1] > cur_off[p] and ref_off[r + 1] > ref_off[r]:
-            ecdf_window(ref[ref_off[r]:ref_off[r + 1]], hi[ref_off[r] + r:ref_off[r + 1] + r + 1],
-                        lo[ref_off[r] + r:ref_off[r + 1] + r + 1], cur[cur_off[p]:cur_off[p + 1]], out[p])
+    out = np.zeros((cur_off.shape[0] - 1, 3))
+    for p in range(out.shape[0]):
+        _window_pair(ref, ref_off, hi, lo, cur, cur_off, ref_of, p, out[p])
     return out

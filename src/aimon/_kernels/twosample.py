@@ -216,35 +216,34 @@ def ecdf_gaps(x, y, out):
     _gaps_range(x, y, 0, 0, x.shape[0], y.shape[0], out)
 
 
+@njit(cache=True)
+def _gaps_pair(ref, ref_off, cur, cur_off, ref_of, p, row):
+    """The lean pass of pair p into ``row`` (an empty side gives 0 gaps)."""
+    r = ref_of[p]
+    x = ref[ref_off[r]:ref_off[r + 1]]
+    y = cur[cur_off[p]:cur_off[p + 1]]
+    if x.shape[0] and y.shape[0]:
+        _gaps_range(x, y, 0, 0, x.shape[0], y.shape[0], row)
+    else:
+        row[:4] = 0.0
+
+
+# Twin drivers (prange / range): numba fixes ``parallel`` at compile time, see windows.py.
 @njit(cache=True, parallel=True)
 def gaps_parallel(ref, ref_off, cur, cur_off, ref_of):
     """Like ``merge_stats_parallel`` but only D_PLUS, D_MINUS, L1, L2 (the rest NaN), by the lean pass."""
-    k = cur_off.shape[0] - 1
-    out = np.full((k, N_OUT), np.nan)
-    for p in prange(k):
-        r = ref_of[p]
-        x = ref[ref_off[r]:ref_off[r + 1]]
-        y = cur[cur_off[p]:cur_off[p + 1]]
-        if x.shape[0] and y.shape[0]:
-            _gaps_range(x, y, 0, 0, x.shape[0], y.shape[0], out[p])
-        else:
-            out[p, :4] = 0.0
+    out = np.full((cur_off.shape[0] - 1, N_OUT), np.nan)
+    for p in prange(out.shape[0]):
+        _gaps_pair(ref, ref_off, cur, cur_off, ref_of, p, out[p])
     return out
 
 
 @njit(cache=True)
 def gaps_serial(ref, ref_off, cur, cur_off, ref_of):
     """Serial twin of ``gaps_parallel``."""
-    k = cur_off.shape[0] - 1
-    out = np.full((k, N_OUT), np.nan)
-    for p in range(k):
-        r = ref_of[p]
-        x = ref[ref_off[r]:ref_off[r + 1]]
-        y = cur[cur_off[p]:cur_off[p + 1]]
-        if x.shape[0] and y.shape[0]:
-            _gaps_range(x, y, 0, 0, x.shape[0], y.shape[0], out[p])
-        else:
-            out[p, :4] = 0.0
+    out = np.full((cur_off.shape[0] - 1, N_OUT), np.nan)
+    for p in range(out.shape[0]):
+        _gaps_pair(ref, ref_off, cur, cur_off, ref_of, p, out[p])
     return out
 
 

@@ -116,8 +116,11 @@ def _as_profile(reference, columns, roles, bins, null_quantile, seed) -> Profile
     raise SchemaError(f"reference must be a DataFrame or a Profile, got {type(reference).__name__}.")
 
 
-def plan(df: pd.DataFrame, prof: Profile, columns, method, roles):
-    """[(column profile, current Series, method)] and the skipped columns with reasons."""
+def plan(df: pd.DataFrame, prof: Profile, columns, method, roles, what="drift"):
+    """[(column profile, current Series, method)] and the skipped columns with reasons.
+
+    Skipped columns are warned about (they are listed in the result's ``.skipped``); no column
+    left to compare is a SchemaError."""
     if columns is None:
         wanted = list(select_columns(df, None, roles))
         wanted += [c for c in prof.names if c not in wanted and c in df.columns]
@@ -140,6 +143,12 @@ def plan(df: pd.DataFrame, prof: Profile, columns, method, roles):
     for name in prof.names:
         if name not in df.columns:
             skipped.append((name, "not in the current data"))
+    if skipped:
+        warnings.warn(f"{what}: {len(skipped)} column(s) not compared (see .skipped): "
+                      + ", ".join(f"{c!r} ({why})" for c, why in skipped), AimonWarning, stacklevel=3)
+    if not items:
+        raise SchemaError(["No column to compare: the current data and the reference share no feature "
+                           "column. Pass columns=[...]."], df.columns)
     return items, pd.DataFrame(skipped, columns=["column", "reason"])
 
 
@@ -237,14 +246,7 @@ def drift(df: pd.DataFrame, reference, columns=None, method="auto", threshold=No
     if len(df) == 0:
         raise AimonError("The current frame has no rows: nothing to compare with the reference.")
     prof = _as_profile(reference, columns, roles, bins, null_quantile, seed)
-    items, skipped = plan(df, prof, columns, method, roles)
-    if len(skipped):
-        warnings.warn(f"drift: {len(skipped)} column(s) not compared (see report.skipped): "
-                      + ", ".join(f"{c!r} ({r})" for c, r in skipped.itertuples(index=False)), AimonWarning,
-                      stacklevel=2)
-    if not items:
-        raise SchemaError(["No column to compare: the current data and the reference share no feature "
-                           "column. Pass columns=[...]."], df.columns)
+    items, skipped = plan(df, prof, columns, method, roles, "drift")
     bounds = np.array([0, len(df)], dtype=np.int64)
     results = run(items, prof, bounds, alpha, correction, min_effect, threshold, min_missing)
     rows = []

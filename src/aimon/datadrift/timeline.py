@@ -8,13 +8,12 @@ kernels in parallel over columns and windows. Thresholds are carried to each win
 from __future__ import annotations
 
 import html
-import warnings
 
 import numpy as np
 import pandas as pd
 
 from .._log import prepare, windows
-from ..errors import AimonWarning, SchemaError
+from ..errors import SchemaError
 from ..roles import infer_roles, require
 from . import calibrate
 from .report import _as_profile, check_options, plan, run
@@ -136,14 +135,7 @@ def drift_over_time(df: pd.DataFrame, reference, freq="1D", columns=None, method
     log = prepare(df, r)
     win = windows(log.times, freq)
     prof = _as_profile(reference, columns, feat, bins, null_quantile, seed)
-    items, skipped = plan(df, prof, columns, method, feat)
-    if len(skipped):
-        warnings.warn(f"drift_over_time: {len(skipped)} column(s) not compared (see .skipped): "
-                      + ", ".join(f"{c!r} ({why})" for c, why in skipped.itertuples(index=False)), AimonWarning,
-                      stacklevel=2)
-    if not items:
-        raise SchemaError(["No column to compare: the data and the reference share no feature column. "
-                           "Pass columns=[...]."], df.columns)
+    items, skipped = plan(df, prof, columns, method, feat, "drift_over_time")
     rows = log.rows
     items = [(cp, s.iloc[rows] if not isinstance(rows, slice) else s, m) for cp, s, m in items]
     bounds = win.bounds(log.i8)
