@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 export MPLBACKEND := Agg
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test bench notebooks docs clean
+.PHONY: demo test bench notebooks docs clean system
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "pandas-aimon needs Python >= 3.10, found " + sys.version.split()[0]'
@@ -23,7 +23,12 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed-run
 	$(BIN)/aimon demo
 
-test: $(VENV)/.installed-test
+# System packages (Debian) that tests start for real, e.g. a Prometheus server or Chromium:
+# listed in .ci/system-packages.txt, installed by .ci/setup-system.sh on every run (a no-op when present).
+system:
+	@bash .ci/setup-system.sh
+
+test: system $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests notebooks \
 		--nbval --nbval-current-env --nbval-cell-timeout=600 \
 		--nbval-sanitize-with notebooks/sanitize.cfg --doctest-modules src/aimon
