@@ -108,11 +108,11 @@ class CorrelationState:
 
     def figure(self, kind="lags"):
         """One figure of the view: ``"overlay"``, ``"scatter"`` (at the best lag) or ``"lags"``."""
-        import matplotlib.pyplot as plt
+        from ._render import subplots
 
         res = self.result()
         # margins come from one tight layout pass when the figure is shown (widgets._render.fit)
-        fig, ax = plt.subplots(figsize=(11, 2.6) if kind == "overlay" else (5.4, 2.8))
+        fig, ax = subplots((11, 2.6) if kind == "overlay" else (5.4, 2.8))
         res.plot(kind=kind, ax=ax, segment=self._shown_segment(res))
         return fig
 

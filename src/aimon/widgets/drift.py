@@ -87,16 +87,16 @@ class DriftState:
 
     def heatmap_figure(self):
         """The window x column heatmap of the whole timeline."""
-        import matplotlib.pyplot as plt
+        from ._render import subplots
 
-        fig, ax = plt.subplots(figsize=(11, 0.32 * max(3, len(set(self.timeline.table["column"]))) + 1.4))
+        fig, ax = subplots((11, 0.32 * max(3, len(set(self.timeline.table["column"]))) + 1.4))
         self.timeline.plot(ax=ax)
         return fig
 
     def figure(self):
-        import matplotlib.pyplot as plt
+        from ._render import subplots
 
-        fig, ax = plt.subplots(figsize=(7, 3.2))
+        fig, ax = subplots((7, 3.2))
         rows = self.window_rows()
         if len(rows):
             self.report().plot(ax=ax, columns=[self._values["column"]])

@@ -163,10 +163,10 @@ class TunerState:
         """The band plot of the current settings, with the y range chosen by ``yscale``:
         ``robust`` (the bulk of the series and band; points beyond are marked at the edge),
         ``full`` or ``log``."""
-        import matplotlib.pyplot as plt
+        from ._render import subplots
 
         log = self.alerts()
-        fig, ax = plt.subplots(figsize=(11, 3.4))
+        fig, ax = subplots((11, 3.4))
         log.plot(ax=ax)
         title = ax.get_title()
         ax.set_title("")
