@@ -293,7 +293,7 @@ class ThresholdTuner:
         try:
             show(self.figure_out, figure_output(self.state.figure()))
             notes = self.state.notes()
-            self.notes.value = "".join(f"<p style='color:#8a5a00;margin:2px 0'>&#9432; {html.escape(n)}</p>"
+            self.notes.value = "".join(f"<p style='color:#8a5a00;margin:2px 0'>Note: {html.escape(n)}</p>"
                                        for n in notes)
             s = self.state.summary()
             text = f"{s['alerts']} alerts, {s['alerts_per_day']:.2f} per day"
