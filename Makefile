@@ -55,6 +55,7 @@ bench: $(VENV)/.installed-test $(BENCH_VENV)/.installed
 notebooks: $(VENV)/.installed-test
 	$(BIN)/python -m pip install -q --disable-pip-version-check nbclient
 	$(BIN)/jupyter execute --inplace notebooks/*.ipynb
+	$(BIN)/python notebooks/hide_solutions.py
 
 # The documentation site (Sphinx + myst-nb): user guide, the notebooks with their stored outputs,
 # the API reference from the docstrings. Warnings are errors; `make test` runs this too.

@@ -49,3 +49,15 @@ def test_notebook_is_committed_executed_in_order(name):
               if o.get("output_type") == "error"]
     assert not errors, "a stored output is an error"
     assert nb["metadata"].get("kernelspec", {}).get("name") == "python3"
+
+
+@pytest.mark.parametrize("name", PRESENT)
+def test_solutions_are_hidden_until_asked_for(name):
+    """Each solution is collapsed in JupyterLab and behind a toggle on the docs site (nbval still
+    runs it): `python notebooks/hide_solutions.py` (run by `make notebooks`) tags them."""
+    nb = _load(name)
+    solutions = [c for c in nb["cells"] if c["cell_type"] == "code" and re.match(r"\s*#\s*solution", _text(c), re.I)]
+    assert solutions
+    for c in solutions:
+        assert "hide-input" in c["metadata"].get("tags", []), _text(c)[:60]
+        assert c["metadata"].get("jupyter", {}).get("source_hidden") is True, _text(c)[:60]

@@ -91,3 +91,40 @@ def test_diagnosis_section_reports_correlations_and_worst_segments(credit_run):
     top = df.aimon.segments("accuracy", by=["model_version", "employment_type", "region", "channel"],
                             reference=df.attrs["reference_end"], combinations=False).top(1).iloc[0]
     assert f"Worst segment by accuracy: {top['dimension']}={top['segment']}" in text
+
+
+def test_tables_fit_and_show_no_leftover_row_numbers():
+    from aimon.report.html import Section
+
+    t = pd.DataFrame({"window": pd.date_range("2026-03-01", periods=4, freq="1h", tz="UTC"), "ece": [0.1] * 4},
+                     index=[0, 1, 3, 4])                          # rows left after a filter
+    frag = Section("s").table(t).blocks[0]
+    assert frag.startswith('<div class="table">')
+    assert ">3<" not in frag and "2026-03-01 01:00<" in frag and "+00:00" not in frag
+    days = pd.DataFrame({"accuracy": [0.9, 0.8]}, index=pd.DatetimeIndex(["2026-03-01", "2026-03-02"], name="day"))
+    frag = Section("s").table(days).blocks[0]
+    assert "<th>2026-03-02</th>" in frag and "00:00" not in frag
+
+
+def test_report_fits_the_page_in_a_real_browser(credit_run, tmp_path):
+    """Debian's Chromium opens the demo report: nothing runs past the page width, no table needs a
+    scroll bar (the hourly ops and daily quality tables used to clip ``ece``)."""
+    from browser.lab import CHROMIUM, CHROMIUM_ARGS, missing
+
+    if missing():
+        pytest.skip(f"browser check cannot run: {missing()}")
+    from playwright.sync_api import sync_playwright
+
+    path, _ = credit_run
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(path.resolve().as_uri())
+        doc = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        tables = page.evaluate("() => Array.from(document.querySelectorAll('div.table'))"
+                               ".map(d => [d.innerText.slice(0, 60), d.scrollWidth, d.clientWidth])")
+        browser.close()
+    assert doc[0] <= doc[1], doc
+    assert len(tables) >= 5
+    wide = [t for t in tables if t[1] > t[2]]
+    assert not wide, wide

@@ -34,7 +34,9 @@ def test_widget_values_drive_state_figures_and_code(df):
                                     "lags=range(-3, 4), method='pearson')")
     assert "range(-3, 4)" in view.code.value
     view.by.value = "model_version"
-    assert [o[1] for o in view.segment.options] == [None, "v1", "v2"]
+    assert [o[0] for o in view.segment.options] == ["(first)", "v1", "v2"]
+    assert view.segment.label == "(first)" and view.segment.index == 0   # shown, not an empty box
+    assert view.state.settings()["segment"] is None
     view.segment.value = "v2"
     assert view.state.settings()["segment"] == "v2" and "by='model_version'" in view.state.to_code()
     code = view.state.to_code()
@@ -65,3 +67,17 @@ def test_state_validates_settings(df):
         s.set(by="nope")
     assert s.settings()["max_lag"] == 6                              # a refused change changes nothing
     assert "latency_p95" in s.metrics() and "size_kb" in s.metrics()
+
+
+def test_none_options_are_shown_not_blank(df):
+    """ipywidgets 8 shows a Dropdown whose value is None as an empty box: "(none)" and "(first)" are
+    selected options (index 0), before and after changes, and map to None in the state."""
+    view = aimon.explore(df).tabs["Correlation"]
+    for dd, label in ((view.by, "(none)"), (view.segment, "(first)")):
+        assert dd.index == 0 and dd.label == label and dd.value is not None
+    assert view.state.settings()["by"] is None and view.state.settings()["segment"] is None
+    view.by.value = "model_version"
+    view.by.index = 0                                               # back to "(none)"
+    assert view.by.label == "(none)" and view.state.settings()["by"] is None
+    assert view.segment.index == 0 and view.segment.label == "(first)"
+    assert "by=" not in view.state.to_code()

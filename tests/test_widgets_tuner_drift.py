@@ -116,3 +116,17 @@ def test_drift_explorer_code_runs_on_df_alone(credit):
     col = view.state.settings()["column"]
     want = view.state.worst().set_index("column").loc[col, "statistic"]
     assert got.loc[col] == pytest.approx(want, rel=1e-9)
+
+
+def test_explorer_builds_only_the_first_tab_until_another_is_selected(credit):
+    app = aimon.explore(credit, thresholds={"freq": "1h"})
+    assert list(app._built) == ["Correlation"]                      # the first view waits for one tab
+    assert list(app.tabs) == ["Correlation", "Thresholds", "Drift"]
+    app.widget.selected_index = 2                                    # the browser selects "Drift"
+    assert set(app._built) == {"Correlation", "Drift"}
+    assert app.widget.children[2] is app._built["Drift"].widget
+    assert app.widget.titles == ("Correlation", "Thresholds", "Drift")
+    tuner = app.tabs["Thresholds"]                                   # asking for a tab builds it
+    assert tuner.state.settings()["freq"] == "1h" and app.widget.children[1] is tuner.widget
+    eager = aimon.explore(credit, thresholds={"freq": "1h"}, lazy=False)
+    assert set(eager._built) == {"Correlation", "Thresholds", "Drift"}

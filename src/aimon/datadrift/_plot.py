@@ -33,10 +33,10 @@ def _distribution(ax, cp, current: pd.Series, title: str):
         x = np.arange(top.size)
         ax.bar(x - 0.2, ref[top] / max(ref.sum(), 1), 0.4, label="reference")
         ax.bar(x + 0.2, cur[top] / max(cur.sum(), 1), 0.4, label="current")
-        ax.set_xticks(x, [labels[i][:12] for i in top], rotation=45, fontsize=7, ha="right")
-        ax.set_ylabel("share", fontsize=8)
-    ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=7, frameon=False)
+        ax.set_xticks(x, [labels[i][:12] for i in top], rotation=45, fontsize=9, ha="right")
+        ax.set_ylabel("share", fontsize=9)
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=9, frameon=False)
     return ax
 
 
@@ -79,10 +79,12 @@ def plot_timeline(timeline, ax=None, value="statistic"):
     flags = t.pivot(index="column", columns="window", values="drifted").reindex(index=cols, columns=wins)
     ys, xs = np.nonzero(flags.fillna(False).to_numpy(dtype=bool))
     ax.scatter(xs, ys, marker="s", s=30, facecolors="none", edgecolors="k", linewidths=0.8)
-    ax.set_yticks(np.arange(len(cols)), [str(c) for c in cols], fontsize=8)
+    ax.set_yticks(np.arange(len(cols)), [str(c) for c in cols], fontsize=9)
     step = max(1, len(wins) // 12)
-    ax.set_xticks(np.arange(0, len(wins), step), [w.strftime("%m-%d %H:%M") for w in wins[::step]], rotation=45,
-                  fontsize=7, ha="right")
+    daily = len(wins) > 0 and bool(((wins.hour == 0) & (wins.minute == 0)).all())
+    fmt = "%m-%d" if daily else "%m-%d %H:%M"   # no constant " 00:00" on daily windows
+    ax.set_xticks(np.arange(0, len(wins), step), [w.strftime(fmt) for w in wins[::step]], rotation=45,
+                  fontsize=9, ha="right")
     ax.figure.colorbar(im, ax=ax, label="statistic / threshold", shrink=0.8)
     ax.set_title("drift over time (outlined: drifted)", fontsize=10)
     return ax

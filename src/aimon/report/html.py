@@ -17,8 +17,9 @@ from ..plotting import figure_to_base64
 _STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2em auto;max-width:1100px;color:#222}
 h1{font-size:1.5em}h2{font-size:1.2em;border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:2em}
-table{border-collapse:collapse;font-size:.8em;margin:.5em 0}td,th{border:1px solid #ddd;padding:2px 6px;text-align:right}
-th{background:#f5f5f5}pre{background:#f8f8f8;padding:.6em;font-size:.85em;overflow-x:auto}
+.table{overflow-x:auto;max-width:100%}
+table{border-collapse:collapse;font-size:.78em;margin:.5em 0}td,th{border:1px solid #ddd;padding:2px 6px;text-align:right}
+th{background:#f5f5f5;overflow-wrap:anywhere;max-width:9em}pre{background:#f8f8f8;padding:.6em;font-size:.85em;overflow-x:auto}
 img{max-width:100%}.note{color:#555;font-size:.9em}
 """
 
@@ -37,9 +38,19 @@ class Section:
         self.blocks.append(f"<pre>{html.escape(str(text))}</pre>")
         return self
 
-    def table(self, df: pd.DataFrame, max_rows: int = 30, float_format="{:.4g}".format) -> "Section":
-        shown = df.head(max_rows)
-        self.blocks.append(shown.to_html(escape=True, float_format=float_format, border=0, na_rep="—"))
+    def table(self, df: pd.DataFrame, max_rows: int = 30, float_format="{:.4g}".format,
+              max_columns: int = 9) -> "Section":
+        """A table that fits the page: timestamps without constant parts, no row numbers left
+        over from a filter (0, 1, 3, ...), wide tables split into parts of ``max_columns`` columns
+        (each repeating the row key), and a scroll box rather than a clipped column."""
+        shown = _compact(df.head(max_rows))
+        index = not _is_row_numbers(shown.index)
+        key = [] if index or shown.shape[1] <= max_columns else [shown.columns[0]]
+        rest = [c for c in shown.columns if c not in key]
+        for i in range(0, max(len(rest), 1), max_columns):
+            part = shown[key + rest[i:i + max_columns]]
+            frag = part.to_html(escape=True, float_format=float_format, border=0, na_rep="—", index=index)
+            self.blocks.append(f'<div class="table">{frag}</div>')
         if len(df) > max_rows:
             self.text(f"({len(df) - max_rows} more rows not shown)", cls="note")
         return self
@@ -48,6 +59,31 @@ class Section:
         data = figure_to_base64(fig)
         self.blocks.append(f'<img alt="{html.escape(alt, quote=True)}" src="data:image/png;base64,{data}">')
         return self
+
+
+def _is_row_numbers(index: pd.Index) -> bool:
+    return index.name is None and not isinstance(index, pd.MultiIndex) and pd.api.types.is_integer_dtype(index)
+
+
+def _time_format(values: pd.DatetimeIndex) -> str:
+    """The shortest format that shows every timestamp of ``values`` exactly."""
+    v = values[~values.isna()]
+    if not len(v) or (v.normalize() == v).all():
+        return "%Y-%m-%d"
+    return "%Y-%m-%d %H:%M" if (v.second == 0).all() and (v.microsecond == 0).all() else "%Y-%m-%d %H:%M:%S"
+
+
+def _compact(df: pd.DataFrame) -> pd.DataFrame:
+    """Timestamps as short strings (no '+00:00', no ':00' seconds, no midnight on daily rows)."""
+    out = df.copy()
+    if isinstance(out.index, pd.DatetimeIndex):
+        name = out.index.name
+        out.index = pd.Index(out.index.strftime(_time_format(out.index)), name=name)
+    for c in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[c]):
+            col = pd.DatetimeIndex(out[c])
+            out[c] = pd.Series(col.strftime(_time_format(col)), index=out.index).where(~col.isna(), None)
+    return out
 
 
 class Report:

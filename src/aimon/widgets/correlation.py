@@ -7,8 +7,20 @@ import pandas as pd
 from ..analysis.correlate import _lags, correlate_source
 from ..analysis.windowed import MetricSource, is_slice_column
 from ..errors import AimonError, SchemaError
+from ._render import LABEL
 
 FREQS = ("5min", "15min", "1h", "6h", "1D")
+
+
+class _Unset:
+    """The value of the "(none)" / "(first)" options: ipywidgets 8 shows a Dropdown whose value is
+    ``None`` as an empty box (no selection), so the view never gives a Dropdown ``None``."""
+
+    def __repr__(self):
+        return "UNSET"
+
+
+UNSET = _Unset()
 METHODS = ("pearson", "spearman")
 
 
@@ -96,13 +108,11 @@ class CorrelationState:
 
     def figure(self, kind="lags"):
         """One figure of the view: ``"overlay"``, ``"scatter"`` (at the best lag) or ``"lags"``."""
-        import matplotlib.pyplot as plt
+        from ._render import subplots
 
         res = self.result()
-        # fixed margins: a constrained layout costs more than the drawing itself on every slider move
-        fig, ax = plt.subplots(figsize=(11, 2.6) if kind == "overlay" else (5.4, 2.8))
-        fig.subplots_adjust(left=0.1 if kind != "overlay" else 0.06, right=0.9 if kind == "overlay" else 0.97,
-                            bottom=0.2, top=0.88)
+        # margins come from one tight layout pass when the figure is shown (widgets._render.fit)
+        fig, ax = subplots((11, 2.6) if kind == "overlay" else (5.4, 2.8))
         res.plot(kind=kind, ax=ax, segment=self._shown_segment(res))
         return fig
 
@@ -111,6 +121,10 @@ class CorrelationState:
         by = "" if v["by"] is None else f", by={v['by']!r}"
         return (f"df.aimon.correlate({v['x']!r}, {v['y']!r}, freq={v['freq']!r}, "
                 f"lags=range({-v['max_lag']}, {v['max_lag'] + 1}), method={v['method']!r}{by})")
+
+
+def _shown(value):
+    return UNSET if value is None else value
 
 
 class CorrelationExplorer:
@@ -145,9 +159,10 @@ class CorrelationExplorer:
         self.freq = w.Dropdown(options=list(dict.fromkeys((*FREQS, s["freq"]))), value=s["freq"], description="window")
         self.method = w.ToggleButtons(options=list(METHODS), value=s["method"])
         self.max_lag = w.IntSlider(value=s["max_lag"], min=0, max=48, description="max lag")
-        self.by = w.Dropdown(options=[("(none)", None)] + [(c, c) for c in self.state.by_columns()], value=s["by"],
-                             description="segment by")
-        self.segment = w.Dropdown(options=self._segment_options(), value=s["segment"], description="segment")
+        self.by = w.Dropdown(options=[("(none)", UNSET)] + [(str(c), c) for c in self.state.by_columns()],
+                             value=_shown(s["by"]), description="segment by", style=LABEL)
+        self.segment = w.Dropdown(options=self._segment_options(), value=_shown(s["segment"]), description="segment",
+                                  style=LABEL)
         self.outputs = {kind: w.Output() for kind in ("overlay", "scatter", "lags")}
         self._drawn: dict = {}
         self.table_out = w.Output()
@@ -161,16 +176,17 @@ class CorrelationExplorer:
         self.render()
 
     def _segment_options(self):
-        return [("(first)", None)] + [(str(v), v) for v in self.state.segments()]
+        return [("(first)", UNSET)] + [(str(v), v) for v in self.state.segments()]
 
     def _changed(self, change):
         names = {self.x: "x", self.y: "y", self.freq: "freq", self.method: "method", self.max_lag: "max_lag",
                  self.by: "by", self.segment: "segment"}
-        self.state.set(**{names[change["owner"]]: change["new"]})
+        new = None if change["new"] is UNSET else change["new"]
+        self.state.set(**{names[change["owner"]]: new})
         if change["owner"] is self.by:
             self.segment.unobserve(self._changed, names="value")
             self.segment.options = self._segment_options()
-            self.segment.value = None
+            self.segment.value = UNSET
             self.segment.observe(self._changed, names="value")
         self.render()
 

@@ -85,16 +85,23 @@ class DriftState:
 
         return drift(self.window_rows(), self.profile, columns=[self._values["column"]])
 
-    def figure(self):
-        import matplotlib.pyplot as plt
+    def heatmap_figure(self):
+        """The window x column heatmap of the whole timeline."""
+        from ._render import subplots
 
-        fig, ax = plt.subplots(figsize=(6, 3))
-        fig.subplots_adjust(left=0.12, right=0.97, bottom=0.22, top=0.88)
+        fig, ax = subplots((11, 0.32 * max(3, len(set(self.timeline.table["column"]))) + 1.4))
+        self.timeline.plot(ax=ax)
+        return fig
+
+    def figure(self):
+        from ._render import subplots
+
+        fig, ax = subplots((7, 3.2))
         rows = self.window_rows()
         if len(rows):
             self.report().plot(ax=ax, columns=[self._values["column"]])
         ax.set_title(f"{self._values['column']}: window {self.windows[self._values['window']]:%Y-%m-%d %H:%M}",
-                     fontsize=9)
+                     fontsize=10)
         return fig
 
     def to_code(self) -> str:
@@ -161,20 +168,16 @@ class DriftExplorer:
         self.code = w.HTML()
         self.window.observe(self._window_changed, names="value")
         self.column.observe(self._column_changed, names="value")
+        # the distribution below the table, at its own size (beside it, it was scaled down to fit)
         self.widget = w.VBox([self.heatmap_out, w.HBox([self.window, self.label]), self.column,
-                              w.HBox([self.table_out, self.figure_out]), self.code])
+                              self.figure_out, self.table_out, self.code])
         self._draw_heatmap()
         self.render()
 
     def _draw_heatmap(self):
-        import matplotlib.pyplot as plt
-
         from ._render import figure_output, show
 
-        fig, ax = plt.subplots(figsize=(11, 3))
-        fig.subplots_adjust(left=0.14, right=0.97, bottom=0.2, top=0.9)
-        self.state.timeline.plot(ax=ax)
-        show(self.heatmap_out, figure_output(fig))
+        show(self.heatmap_out, figure_output(self.state.heatmap_figure()))
 
     def _window_changed(self, change):
         self.state.set(window=change["new"])

@@ -10,13 +10,16 @@ from __future__ import annotations
 import html
 import json
 
+import numpy as np
 import pandas as pd
 
 from ..analysis.windowed import MetricSource
 from ..errors import AimonError, SchemaError
+from ._render import LABEL
 
 METHODS = ("mstl", "stl", "holt_winters", "rolling_quantile")
 DIRECTIONS = ("up", "down", "both")
+YSCALES = ("robust", "full", "log")
 DOWN_METRICS = ("accuracy", "precision", "recall", "f1", "roc_auc", "requests", "throughput_rps",
                 "mean_confidence", "label_coverage")
 # which events a metric should catch: the role whose column the events name
@@ -30,17 +33,17 @@ def default_direction(metric: str) -> str:
 class TunerState:
     """Settings, fitted model, alert log and evaluation of the tuner (no widgets)."""
 
-    SETTINGS = ("metric", "freq", "method", "direction", "width", "min_duration", "cooldown_minutes")
+    SETTINGS = ("metric", "freq", "method", "direction", "width", "min_duration", "cooldown_minutes", "yscale")
 
     def __init__(self, df: pd.DataFrame, metric="latency_p95", freq="5min", method="mstl", direction=None,
-                 width=1.0, min_duration=2, cooldown_minutes=120, events="attrs"):
+                 width=1.0, min_duration=2, cooldown_minutes=120, events="attrs", yscale="robust"):
         self.df = df
         self.events = df.attrs.get("events") if isinstance(events, str) and events == "attrs" else events
         self._source = MetricSource(df, freq)
         self._models: dict = {}
         self._values: dict = {}
         self.set(metric=metric, freq=freq, method=method, direction=direction or default_direction(metric),
-                 width=width, min_duration=min_duration, cooldown_minutes=cooldown_minutes)
+                 width=width, min_duration=min_duration, cooldown_minutes=cooldown_minutes, yscale=yscale)
 
     def metrics(self) -> list[str]:
         return [n for n in self._source.available() if n not in self.df.columns]
@@ -57,6 +60,8 @@ class TunerState:
             raise SchemaError([f"method={new['method']!r}: choose one of {METHODS}."])
         if new["direction"] not in DIRECTIONS:
             raise SchemaError([f"direction={new['direction']!r}: choose one of {DIRECTIONS}."])
+        if new["yscale"] not in YSCALES:
+            raise SchemaError([f"yscale={new['yscale']!r}: choose one of {YSCALES}."])
         if not (isinstance(new["width"], (int, float)) and new["width"] > 0):
             raise SchemaError([f"width={new['width']!r}: the sensitivity must be a positive number."])
         for k in ("min_duration", "cooldown_minutes"):
@@ -135,6 +140,42 @@ class TunerState:
                        false_alerts_per_day=float(row["false_alerts_per_day"]))
         return out
 
+    def notes(self) -> list[str]:
+        """Why a control may change nothing for this metric (said next to the controls)."""
+        v = self._values
+        model, log = self._fitted()
+        out = []
+        seas = model.seasonality_
+        if v["method"] != "rolling_quantile" and len(seas) and not seas["chosen"].any():
+            why = "; ".join(f"{c}: {r}" for c, r in zip(seas["candidate"], seas["reason"]))
+            out.append(f"No daily or weekly cycle found in {v['metric']} ({why}): mstl, stl and holt_winters "
+                       "reduce to the same level baseline and draw the same band.")
+        if v["direction"] in ("down", "both") and getattr(model, "nonnegative_", False):
+            lower = log.bands["lower"].to_numpy(dtype=float)
+            finite = np.isfinite(lower)
+            if finite.any() and np.mean(lower[finite] <= 0) >= 0.99:
+                out.append(f"The lower band sits at 0 ({v['metric']} cannot be negative), so "
+                           f"'{v['direction']}' finds nothing below the band"
+                           + (" and alerts like 'up'." if v["direction"] == "both" else "."))
+        return out
+
+    def figure(self):
+        """The band plot of the current settings, with the y range chosen by ``yscale``:
+        ``robust`` (the bulk of the series and band; points beyond are marked at the edge),
+        ``full`` or ``log``."""
+        from ._render import subplots
+
+        log = self.alerts()
+        fig, ax = subplots((11, 3.4))
+        log.plot(ax=ax)
+        title = ax.get_title()
+        ax.set_title("")
+        ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=5, frameon=False, fontsize="small",
+                  borderaxespad=0.1)
+        hidden = _apply_yscale(ax, log, self._values["yscale"])
+        ax.set_title(title + (f"\n{hidden}" if hidden else ""), loc="left", fontsize=10)
+        return fig
+
     def to_code(self) -> str:
         v = self._values
         ops_table = self._source._table("ops")
@@ -151,6 +192,33 @@ class TunerState:
     def to_json(self) -> str:
         """The tuned model as JSON (``aimon.ThresholdModel.from_json`` restores it)."""
         return self.model().to_json()
+
+
+def _apply_yscale(ax, log, yscale):
+    """Set the y range; returns a note on the points left above it (or None)."""
+    values = np.asarray(log.values, dtype=float)
+    if yscale == "log":
+        ax.set_yscale("log" if np.nanmin(values) > 0 else "symlog")
+        return None
+    if yscale != "robust":
+        return None
+    b = log.bands
+    pool = np.concatenate([values, b["lower"].to_numpy(float), b["upper"].to_numpy(float)])
+    pool = pool[np.isfinite(pool)]
+    if not len(pool):
+        return None
+    lo, hi = np.quantile(pool, [0.002, 0.995])
+    pad = 0.08 * (hi - lo) if hi > lo else 1.0
+    lo, hi = lo - pad, hi + pad
+    over = np.isfinite(values) & (values > hi)
+    if not over.any():
+        return None
+    ax.set_ylim(lo, hi)
+    from ..thresholds._plot import _date_numbers
+
+    x = np.asarray(_date_numbers(log.index))
+    ax.scatter(x[over], np.full(over.sum(), hi), marker="^", s=24, color="tab:red", zorder=4, clip_on=False)
+    return f"{int(over.sum())} points above the range shown (max {np.nanmax(values):,.4g}; y range 'full' shows them)"
 
 
 class ThresholdTuner:
@@ -187,18 +255,24 @@ class ThresholdTuner:
         self.method = w.Dropdown(options=list(METHODS), value=s["method"], description="method")
         self.direction = w.ToggleButtons(options=list(DIRECTIONS), value=s["direction"])
         self.width = w.FloatLogSlider(value=s["width"], base=2, min=-2, max=3, step=0.05, description="width")
-        self.min_duration = w.IntSlider(value=s["min_duration"], min=1, max=24, description="min points")
+        self.min_duration = w.IntSlider(value=s["min_duration"], min=1, max=24, description="min points",
+                                        style=LABEL)
         self.cooldown = w.IntSlider(value=s["cooldown_minutes"], min=0, max=24 * 60, step=15,
-                                    description="cooldown min")
+                                    description="cooldown (min)", style=LABEL)
+        self.yscale = w.ToggleButtons(options=list(YSCALES), value=s["yscale"], tooltips=[
+            "the bulk of the series and band; larger points marked at the top edge", "every point", "log scale"])
         self.export = w.Button(description="export", icon="download")
         self.figure_out, self.summary_out, self.export_out = w.Output(), w.Output(), w.Output()
+        self.notes = w.HTML()
         self._names = {self.metric: "metric", self.method: "method", self.direction: "direction",
-                       self.width: "width", self.min_duration: "min_duration", self.cooldown: "cooldown_minutes"}
+                       self.width: "width", self.min_duration: "min_duration", self.cooldown: "cooldown_minutes",
+                       self.yscale: "yscale"}
         for c in self._names:
             c.observe(self._changed, names="value")
         self.export.on_click(lambda _: self.show_export())
         self.widget = w.VBox([w.HBox([self.metric, self.method, self.direction]),
                               w.HBox([self.width, self.min_duration, self.cooldown, self.export]),
+                              w.HBox([w.Label("y range"), self.yscale]), self.notes,
                               self.figure_out, self.summary_out, self.export_out])
         self.render()
 
@@ -214,16 +288,13 @@ class ThresholdTuner:
         self.render()
 
     def render(self):
-        import matplotlib.pyplot as plt
-
         from ._render import error_output, figure_output, html_output, show
 
         try:
-            log = self.state.alerts()
-            fig, ax = plt.subplots(figsize=(11, 3.2))
-            fig.subplots_adjust(left=0.06, right=0.99, bottom=0.12, top=0.9)
-            log.plot(ax=ax)
-            show(self.figure_out, figure_output(fig))
+            show(self.figure_out, figure_output(self.state.figure()))
+            notes = self.state.notes()
+            self.notes.value = "".join(f"<p style='color:#8a5a00;margin:2px 0'>Note: {html.escape(n)}</p>"
+                                       for n in notes)
             s = self.state.summary()
             text = f"{s['alerts']} alerts, {s['alerts_per_day']:.2f} per day"
             if "recall" in s:
@@ -233,6 +304,7 @@ class ThresholdTuner:
         except AimonError as exc:
             show(self.figure_out, error_output(exc))
             show(self.summary_out)
+            self.notes.value = ""
 
     def show_export(self):
         from ._render import html_output, show
