@@ -102,7 +102,7 @@ def test_delong_on_the_published_hanley_mcneil_ct_ratings():
 @pytest.mark.parametrize("metric,fn", [("precision", precision_score), ("recall", recall_score), ("f1", f1_score)])
 def test_paired_bootstrap_equals_a_direct_loop(metric, fn):
     rng = np.random.default_rng(3)
-    n, n_boot, seed = 150, 300, 7
+    n, n_boot, seed = 150, 120, 7
     y = rng.integers(0, 2, n)
     c = np.where(rng.random(n) < 0.8, y, 1 - y)
     p = np.where(rng.random(n) < 0.85, y, 1 - y)

@@ -145,19 +145,28 @@ def resample_chunks(n: int, n_boot: int, seed: int):
     done = 0
     while done < n_boot:
         k = min(per, n_boot - done)
-        yield rng.integers(0, n, size=(k, n))
+        yield rng.integers(0, n, size=(k, n), dtype=np.int32 if n < 2**31 else np.int64)
         done += k
 
 
 def bootstrap_sums(parts: np.ndarray, n_boot: int, seed: int) -> np.ndarray:
-    """Column sums of ``parts`` (rows x k) over each resample: (n_boot x k)."""
+    """Column sums of ``parts`` (rows x k) over each resample: (n_boot x k).
+
+    When the rows take few distinct values (0/1 confusion indicators) each resample is reduced
+    to counts of the distinct rows (one bincount); otherwise to per-row weights."""
     n = parts.shape[0]
+    uniq, codes = np.unique(parts, axis=0, return_inverse=True)
+    codes = codes.ravel()
     out = []
     for idx in resample_chunks(n, n_boot, seed):
         k = idx.shape[0]
-        flat = (np.arange(k)[:, None] * n + idx).ravel()
-        w = np.bincount(flat, minlength=k * n).reshape(k, n).astype(np.float64)
-        out.append(w @ parts)
+        if len(uniq) <= 64:
+            cnt = np.bincount((np.arange(k)[:, None] * len(uniq) + codes[idx]).ravel(), minlength=k * len(uniq))
+            out.append(cnt.reshape(k, len(uniq)).astype(np.float64) @ uniq)
+        else:
+            flat = (np.arange(k)[:, None] * n + idx).ravel()
+            w = np.bincount(flat, minlength=k * n).reshape(k, n).astype(np.float64)
+            out.append(w @ parts)
     return np.vstack(out)
 
 

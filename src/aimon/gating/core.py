@@ -243,14 +243,14 @@ def _values(df, col, name, role):
     return v[~bad], int(bad.sum())
 
 
-def _speed_rows(label, c, p, sla, q, max_ratio, alpha, n_boot, seed, left_c, left_p, quantile=True):
+def _speed_rows(label, suffix, c, p, sla, q, max_ratio, alpha, n_boot, seed, left_c, left_p, quantile=True):
     rows = []
     qname = f"p{q * 100:g}"
     unit = "ms" if quantile else "USD"
     if sla is not None and quantile:
         t = _latency.quantile_vs_limit(c, sla, q, alpha)
         status = "fail" if t.p_value < alpha else ("warn" if t.estimate > sla else "pass")
-        rows.append(row(f"{label}.{qname}_sla", status, t.estimate, sla,
+        rows.append(row(f"{label}.{qname}_sla{suffix}", status, t.estimate, sla,
                         f"candidate {qname} {t.estimate:.4g} {unit} (one-sided {1 - alpha:g} bounds "
                         f"[{t.lower:.4g}, {t.upper:.4g}]); {t.n_over:,} of {t.n:,} requests over {sla:g} {unit}"
                         + (f", {left_c:,} rows without a value left out" if left_c else ""),
@@ -259,7 +259,7 @@ def _speed_rows(label, c, p, sla, q, max_ratio, alpha, n_boot, seed, left_c, lef
         r = _latency.ratio_test(c, p, max_ratio, alpha, n_boot, seed, q if quantile else None)
         what = qname if quantile else "mean per request"
         status = "fail" if r.p_value < alpha else ("warn" if r.ratio > max_ratio else "pass")
-        rows.append(row(f"{label}.{'ratio' if quantile else 'per_request_ratio'}", status, r.ratio, max_ratio,
+        rows.append(row(f"{label}.{'ratio' if quantile else 'per_request_ratio'}{suffix}", status, r.ratio, max_ratio,
                         f"candidate {what} {r.candidate:.4g} vs production {r.production:.4g} {unit}: ratio "
                         f"{r.ratio:.3f} (one-sided {1 - alpha:g} lower bound {r.lower:.3f}; {c.size:,} vs "
                         f"{p.size:,} requests)" + (f", {left_c + left_p:,} rows without a value left out"
@@ -290,7 +290,7 @@ def _latency_rows(cand, prod, rc, rp, by, q, sla, max_ratio, ttft_sla, max_ttft_
             col_p = rp.get(role) if p_df is not None else None
             if col_p is not None:
                 p, left_p = _values(p_df, col_p, "production", role)
-            rows += _speed_rows(label + suffix, c, p, lim, q, ratio, alpha, n_boot, seed, left_c, left_p, is_q)
+            rows += _speed_rows(label, suffix, c, p, lim, q, ratio, alpha, n_boot, seed, left_c, left_p, is_q)
     return rows
 
 
