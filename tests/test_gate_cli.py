@@ -151,3 +151,22 @@ latency = "t_ms"
     assert inputs == {"candidate": "/abs/c.csv"}
     with pytest.raises(AimonError):
         config.parse("[inputs]\ncandidate = 3\n")
+
+
+def test_documented_gate_toml_parses_and_the_ci_example_uploads_junit():
+    from pathlib import Path
+    import re
+
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    block = re.search(r"```toml\n(.*?)```", (docs / "gate.md").read_text(), re.S).group(1)
+    kwargs, inputs = config.parse(block)
+    assert set(inputs) == {"candidate", "production", "data"} and kwargs["quality"] == ["f1", "auc"]
+    wf = (docs / "examples" / "aimon-gate.yml").read_text()
+    assert "aimon gate " in wf and "--junit gate-report.xml" in wf
+    assert "actions/upload-artifact" in wf and "gate-report.xml" in wf.split("upload-artifact")[1]
+    try:
+        import yaml
+    except ImportError:
+        return
+    steps = yaml.safe_load(wf)["jobs"]["gate"]["steps"]
+    assert any("aimon gate" in s.get("run", "") for s in steps)
