@@ -149,12 +149,15 @@ def _model_outputs(df, r, idx, task, pos_label, threshold, name):
     return pred, score
 
 
-def _consistency_rows(pred_c, pred_p, score_c, score_p, task, level, alpha, min_agreement, max_shift):
+def _consistency_rows(pred_c, pred_p, score_c, score_p, task, level, alpha, min_agreement, max_shift,
+                      decisions=True):
+    """Agreement of the predictions (when the models make decisions: prediction columns or labels)
+    and the KS distance between their scores (or regression predictions)."""
     from ..datadrift import stats
 
     rows = []
     status = "fail" if level == "fail" else "warn"
-    if task in ("binary", "multiclass"):
+    if task in ("binary", "multiclass") and decisions:
         a = pd.Series(pred_c).astype(object)
         b = pd.Series(pred_p).astype(object)
         both = a.notna() & b.notna()
@@ -445,7 +448,9 @@ def gate(candidate=None, production=None, *, quality="auto", margin: float = 0.0
                                   take(pc), take(pp), take(sc), take(sp), task, float(margin), min_quality,
                                   alpha, int(n_boot), seed, 0)
         if consistency != "off":
-            rows += _consistency_rows(pc, pp, sc, sp, task, consistency, alpha, min_agreement, max_prediction_shift)
+            decisions = not no_labels or bool(rc.get("prediction") and rp.get("prediction"))
+            rows += _consistency_rows(pc, pp, sc, sp, task, consistency, alpha, min_agreement, max_prediction_shift,
+                                      decisions)
 
     # latency, TTFT, cost
     rows += _latency_rows(candidate, production, rc, rp, by, latency_quantile, sla, ratios[0], ttft_sla, ratios[1],
