@@ -331,3 +331,19 @@ def test_result_writes_files_and_plots(tmp_path):
     assert (tmp_path / "g.xml").read_text() == g.to_junit_xml()
     ax = g.plot()
     assert len(ax.patches) == int(np.isfinite(pd.to_numeric(g.table["value"]) / pd.to_numeric(g.table["limit"])).sum())
+
+
+def test_rows_with_a_missing_prediction_or_label_are_left_out_and_counted():
+    cand, prod = _logs(n=1000, acc_c=0.85)
+    cand.loc[:29, "prediction"] = np.nan
+    prod.loc[500:519, "label"] = np.nan  # not golden (no label in either log)
+    cand.loc[500:519, "label"] = np.nan
+    g = aimon.gate(candidate=cand, production=prod, quality="accuracy", consistency="off")
+    row = g.table.iloc[0]
+    assert g.info["golden rows"] == 980
+    assert "950 golden rows, 30 left out" in row["evidence"]
+    keep = cand["prediction"].notna() & prod["label"].notna()
+    assert np.isclose(row["value"], (cand.loc[keep, "prediction"] == prod.loc[keep, "label"]).mean())
+    # tiny and unequal inputs: two golden rows still give an answer, not a crash
+    tiny = aimon.gate(candidate=cand.iloc[40:42], production=prod.iloc[40:42], quality="accuracy", consistency="off")
+    assert tiny.table.iloc[0]["status"] in ("pass", "warn", "fail")
