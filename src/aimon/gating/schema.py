@@ -77,7 +77,7 @@ def schema_rows(df: pd.DataFrame, prof: Profile, range_tolerance: float = 0.1, m
     rows = []
     absent = [c for c in prof.names if c not in df.columns]
     rows.append(row("schema.columns", "fail" if absent else "pass", len(absent), 0,
-                    f"missing column(s): {', '.join(map(repr, absent))}" if absent
+                    f"missing column(s): {', '.join(map(repr, absent))} (all {n:,} rows lack them)" if absent
                     else f"all {len(prof.names)} profiled columns present", "column names"))
     extra = [c for c in df.columns if c not in prof and c not in set(ignore)]
     if extra:
