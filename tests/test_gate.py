@@ -347,3 +347,20 @@ def test_rows_with_a_missing_prediction_or_label_are_left_out_and_counted():
     # tiny and unequal inputs: two golden rows still give an answer, not a crash
     tiny = aimon.gate(candidate=cand.iloc[40:42], production=prod.iloc[40:42], quality="accuracy", consistency="off")
     assert tiny.table.iloc[0]["status"] in ("pass", "warn", "fail")
+
+
+def test_strict_mode_needs_proof_of_non_inferiority():
+    cand, prod = _logs(n=3000)
+    same = aimon.gate(candidate=prod, production=prod, quality="accuracy", consistency="off", strict=True)
+    assert not same.passed  # margin 0: "not worse" can never be proven
+    proven = aimon.gate(candidate=prod, production=prod, quality="accuracy", margin=0.02, consistency="off",
+                        strict=True)
+    assert proven.passed and proven.table.iloc[0]["p_value"] < 0.05
+    small = aimon.gate(candidate=cand.iloc[:100], production=prod.iloc[:100], quality="accuracy", margin=0.02,
+                       consistency="off", strict=True)
+    assert not small.passed  # 100 rows cannot prove a 2-point margin
+    fast = aimon.gate(candidate=cand, quality=None, latency_sla_ms=400, strict=True)
+    assert fast.passed and fast.table.iloc[0]["p_value"] < 0.05
+    near = aimon.gate(candidate=cand, quality=None, latency_sla_ms=cand["latency_ms"].quantile(0.95) * 1.01,
+                      strict=True)
+    assert not near.passed

@@ -46,6 +46,7 @@ def test_accuracy_score_test_with_margin_matches_numerical_restricted_mle(seed, 
     z_ref, p_ref = tango_numeric(n10, n01, n, -margin)
     res = _paired.accuracy_test(c, p, margin, 0.05)
     assert np.isclose(res.p_value, p_ref, rtol=1e-5, atol=1e-9)
+    assert np.isclose(res.p_proof, 1 - p_ref, rtol=1e-5, atol=1e-9)
 
 
 def test_accuracy_test_of_identical_models_passes_and_of_a_much_worse_one_fails():
@@ -115,6 +116,7 @@ def test_paired_bootstrap_equals_a_direct_loop(metric, fn):
     assert np.isclose(res.candidate - res.production, fn(y, c) - fn(y, p))
     assert np.isclose(res.bound, np.quantile(deltas, 0.95))
     assert np.isclose(res.p_value, (1 + np.sum(deltas >= -0.01)) / (len(deltas) + 1))
+    assert np.isclose(res.p_proof, (1 + np.sum(deltas <= -0.01)) / (len(deltas) + 1))
 
 
 def test_rmse_bootstrap_equals_a_direct_loop():
@@ -148,6 +150,7 @@ def test_mae_test_is_scipys_one_sample_t_test(seed, n, margin):
     ref = sps.ttest_1samp(d, margin, alternative="greater")
     assert np.isclose(res.p_value, ref.pvalue)
     assert np.isclose(res.bound, ref.confidence_interval(0.95).low)
+    assert np.isclose(res.p_proof, sps.ttest_1samp(d, margin, alternative="less").pvalue)
 
 
 @given(st.integers(0, 10_000), st.integers(1, 400), st.floats(0.5, 0.99), st.floats(10, 400))
@@ -164,6 +167,7 @@ def test_quantile_vs_limit_is_scipys_quantile_test(seed, n, q, limit):
     assert t.lower == (-np.inf if np.isnan(low) else low)
     assert t.upper == (np.inf if np.isnan(high) else high)
     assert t.n_over == int((x > limit).sum())
+    assert np.isclose(t.p_proof, sps.quantile_test(x, q=limit, p=q, alternative="less").pvalue)
 
 
 def test_bootstrap_quantiles_follow_a_direct_resampling_loop():

@@ -24,6 +24,7 @@ class QuantileVsLimit:
     p_value: float
     n: int
     n_over: int
+    p_proof: float = float("nan")  # p-value of H0 "the quantile is >= limit" (proof the SLA is met)
 
 
 def quantile_vs_limit(x: np.ndarray, limit: float, q: float, alpha: float) -> QuantileVsLimit:
@@ -42,7 +43,9 @@ def quantile_vs_limit(x: np.ndarray, limit: float, q: float, alpha: float) -> Qu
     # upper bound x_(u): smallest u with P(Binomial(n, q) <= u - 1) >= 1 - alpha
     ok_up = binom.cdf(k - 1, n, q) >= 1 - alpha
     upper = float(x[k[ok_up][0] - 1]) if ok_up.any() else np.inf
-    return QuantileVsLimit(float(np.quantile(x, q)), lower, upper, p_value, n, n_over)
+    n_at_most = int(np.sum(x < limit))  # requests strictly faster than the limit
+    p_proof = float(binom.sf(n_at_most - 1, n, q))  # P(Binomial(n, q) >= n_at_most) when the quantile = limit
+    return QuantileVsLimit(float(np.quantile(x, q)), lower, upper, p_value, n, n_over, p_proof)
 
 
 def bootstrap_quantiles(x: np.ndarray, q: float, n_boot: int, rng) -> np.ndarray:
@@ -78,6 +81,7 @@ class Ratio:
     lower: float
     upper: float
     p_value: float
+    p_proof: float = float("nan")  # share of resampled ratios at or above the limit
 
 
 def ratio_test(c: np.ndarray, p: np.ndarray, limit: float, alpha: float, n_boot: int, seed: int,
@@ -99,5 +103,6 @@ def ratio_test(c: np.ndarray, p: np.ndarray, limit: float, alpha: float, n_boot:
     if ratios.size == 0:
         return Ratio(vc, vp, float(ratio), np.nan, np.nan, np.nan)
     p_value = (1 + np.sum(ratios <= limit)) / (ratios.size + 1)
+    p_proof = (1 + np.sum(ratios >= limit)) / (ratios.size + 1)
     return Ratio(vc, vp, float(ratio), float(np.quantile(ratios, alpha)), float(np.quantile(ratios, 1 - alpha)),
-                 float(min(p_value, 1.0)))
+                 float(min(p_value, 1.0)), float(min(p_proof, 1.0)))

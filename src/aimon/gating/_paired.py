@@ -30,7 +30,8 @@ class Paired:
     """Result of one paired comparison. ``delta`` is candidate - production; ``bound`` the one-sided
     (1 - alpha) confidence bound of ``delta`` on the side that would show harm (upper bound for
     higher-is-better metrics, lower bound otherwise); ``p_value`` tests H0 "not worse by more
-    than margin"."""
+    than margin" (small: evidence of harm) and ``p_proof`` the classical non-inferiority H0
+    "worse by at least margin" (small: proof of non-inferiority)."""
 
     candidate: float
     production: float
@@ -38,6 +39,7 @@ class Paired:
     bound: float
     p_value: float
     note: str = ""
+    p_proof: float = float("nan")  # p-value of H0 "worse by at least margin" (strict non-inferiority)
 
 
 def _norm():
@@ -76,7 +78,7 @@ def accuracy_test(correct_c: np.ndarray, correct_p: np.ndarray, margin: float, a
     d = acc_c - acc_p
     se = np.sqrt(max((n10 + n01) / n - d * d, 0.0) / n)  # Wald bound for display
     return Paired(acc_c, acc_p, d, d + float(norm.ppf(1 - alpha)) * se, p,
-                  f"{n10} rows only the candidate got right, {n01} only production")
+                  f"{n10} rows only the candidate got right, {n01} only production", float(norm.sf(z)))
 
 
 # ----------------------------------------------------------------------------- DeLong
@@ -114,7 +116,7 @@ def delong(score_c: np.ndarray, score_p: np.ndarray, y: np.ndarray, margin: floa
         se = np.sqrt(var)
         z = (d + margin) / se
     return Paired(auc_c, auc_p, d, d + float(norm.ppf(1 - alpha)) * se, float(norm.cdf(z)),
-                  f"{m} positive, {n} negative rows")
+                  f"{m} positive, {n} negative rows", float(norm.sf(z)))
 
 
 # ----------------------------------------------------------------------------- MAE
@@ -134,7 +136,8 @@ def mae_test(err_c: np.ndarray, err_p: np.ndarray, margin: float, alpha: float) 
         stat = (mean - margin) / se
     p = float(student.sf(stat, n - 1))
     bound = mean - float(student.ppf(1 - alpha, n - 1)) * se if n > 1 else mean
-    return Paired(float(np.mean(np.abs(err_c))), float(np.mean(np.abs(err_p))), mean, bound, p)
+    return Paired(float(np.mean(np.abs(err_c))), float(np.mean(np.abs(err_p))), mean, bound, p,
+                  p_proof=float(student.cdf(stat, n - 1)))
 
 
 # ----------------------------------------------------------------------------- bootstrap
@@ -215,7 +218,9 @@ def bootstrap_test(metric: str, y, c, p, margin: float, alpha: float, n_boot: in
     if HIGHER_IS_BETTER[metric]:
         bound = float(np.quantile(deltas, 1 - alpha))
         p_value = (1 + np.sum(deltas >= -margin)) / (deltas.size + 1)
+        p_proof = (1 + np.sum(deltas <= -margin)) / (deltas.size + 1)
     else:
         bound = float(np.quantile(deltas, alpha))
         p_value = (1 + np.sum(deltas <= margin)) / (deltas.size + 1)
-    return Paired(float(mc), float(mp), d, bound, float(min(p_value, 1.0)), note)
+        p_proof = (1 + np.sum(deltas >= margin)) / (deltas.size + 1)
+    return Paired(float(mc), float(mp), d, bound, float(min(p_value, 1.0)), note, float(min(p_proof, 1.0)))

@@ -13,7 +13,7 @@ from ..errors import AimonError
 
 # section -> {key in the file: keyword of aimon.gate}; "" is the top level
 SCHEMA = {
-    "": {"alpha": "alpha", "n_boot": "n_boot", "seed": "seed"},
+    "": {"alpha": "alpha", "n_boot": "n_boot", "seed": "seed", "strict": "strict"},
     "inputs": {"candidate": None, "production": None, "data": None},
     "quality": {"metrics": "quality", "margin": "margin", "min": "min_quality", "pos_label": "pos_label",
                 "decision_threshold": "decision_threshold"},

@@ -183,7 +183,14 @@ def _consistency_rows(pred_c, pred_p, score_c, score_p, task, level, alpha, min_
 
 
 # ----------------------------------------------------------------------------- quality
-def _quality_rows(metrics, y, pc, pp, sc, sp, task, margin, min_quality, alpha, n_boot, seed, left_out):
+def _decide(p_value, p_proof, worse, level, strict):
+    """(status, p-value shown): fail on evidence of harm, or (strict) unless the data prove it safe."""
+    if strict:
+        return ("pass" if p_proof < level else "fail"), p_proof
+    return ("fail" if p_value < level else ("warn" if worse else "pass")), p_value
+
+
+def _quality_rows(metrics, y, pc, pp, sc, sp, task, margin, min_quality, alpha, n_boot, seed, left_out, strict):
     k = len(metrics)
     level = alpha / k
     corr = f"; Bonferroni over {k} quality checks (each at {level:.3g})" if k > 1 else ""
@@ -220,14 +227,15 @@ def _quality_rows(metrics, y, pc, pp, sc, sp, task, margin, min_quality, alpha, 
         dropped = int((~keep).sum()) + left_out
         higher = _paired.HIGHER_IS_BETTER[m]
         worse = res.delta < -margin if higher else res.delta > margin
-        status = "fail" if res.p_value < level else ("warn" if worse else "pass")
+        status, p_shown = _decide(res.p_value, res.p_proof, worse, level, strict)
         side = "upper" if higher else "lower"
         evidence = (f"candidate {res.candidate:.4g} vs production {res.production:.4g} (delta {res.delta:+.4g}, "
                     f"one-sided {1 - level:.3g} {side} bound {res.bound:+.4g}, margin {margin:g}) on "
                     f"{int(keep.sum()):,} golden rows" + (f", {dropped:,} left out" if dropped else "")
-                    + (f"; {res.note}" if res.note else "") + corr)
+                    + (f"; {res.note}" if res.note else "") + corr
+                    + ("; strict: non-inferiority must be shown" if strict else ""))
         rows.append(row(f"quality.{m}", status, res.candidate, res.production - margin if higher
-                        else res.production + margin, evidence, _paired.TESTS[m], res.p_value))
+                        else res.production + margin, evidence, _paired.TESTS[m], p_shown))
         floor = min_quality.get(m) if isinstance(min_quality, dict) else (min_quality if higher else None)
         if floor is not None:
             bad = res.candidate < floor if higher else res.candidate > floor
@@ -246,33 +254,34 @@ def _values(df, col, name, role):
     return v[~bad], int(bad.sum())
 
 
-def _speed_rows(label, suffix, c, p, sla, q, max_ratio, alpha, n_boot, seed, left_c, left_p, quantile=True):
+def _speed_rows(label, suffix, c, p, sla, q, max_ratio, alpha, n_boot, seed, left_c, left_p, quantile=True,
+                strict=False):
     rows = []
     qname = f"p{q * 100:g}"
     unit = "ms" if quantile else "USD"
     if sla is not None and quantile:
         t = _latency.quantile_vs_limit(c, sla, q, alpha)
-        status = "fail" if t.p_value < alpha else ("warn" if t.estimate > sla else "pass")
+        status, p_shown = _decide(t.p_value, t.p_proof, t.estimate > sla, alpha, strict)
         rows.append(row(f"{label}.{qname}_sla{suffix}", status, t.estimate, sla,
                         f"candidate {qname} {t.estimate:.4g} {unit} (one-sided {1 - alpha:g} bounds "
                         f"[{t.lower:.4g}, {t.upper:.4g}]); {t.n_over:,} of {t.n:,} requests over {sla:g} {unit}"
                         + (f", {left_c:,} rows without a value left out" if left_c else ""),
-                        "order-statistic binomial", t.p_value))
+                        "order-statistic binomial", p_shown))
     if p is not None and max_ratio is not None:
         r = _latency.ratio_test(c, p, max_ratio, alpha, n_boot, seed, q if quantile else None)
         what = qname if quantile else "mean per request"
-        status = "fail" if r.p_value < alpha else ("warn" if r.ratio > max_ratio else "pass")
+        status, p_shown = _decide(r.p_value, r.p_proof, r.ratio > max_ratio, alpha, strict)
         rows.append(row(f"{label}.{'ratio' if quantile else 'per_request_ratio'}{suffix}", status, r.ratio, max_ratio,
                         f"candidate {what} {r.candidate:.4g} vs production {r.production:.4g} {unit}: ratio "
                         f"{r.ratio:.3f} (one-sided {1 - alpha:g} lower bound {r.lower:.3f}; {c.size:,} vs "
                         f"{p.size:,} requests)" + (f", {left_c + left_p:,} rows without a value left out"
                                                     if left_c + left_p else ""),
-                        "bootstrap ratio" + ("" if quantile else " of means"), r.p_value))
+                        "bootstrap ratio" + ("" if quantile else " of means"), p_shown))
     return rows
 
 
 def _latency_rows(cand, prod, rc, rp, by, q, sla, max_ratio, ttft_sla, max_ttft_ratio, max_cost_ratio,
-                  alpha, n_boot, seed):
+                  alpha, n_boot, seed, strict):
     rows = []
     specs = [("latency", "latency", sla, max_ratio, True), ("ttft", "ttft", ttft_sla, max_ttft_ratio, True),
              ("cost", "cost", None, max_cost_ratio, False)]
@@ -293,7 +302,8 @@ def _latency_rows(cand, prod, rc, rp, by, q, sla, max_ratio, ttft_sla, max_ttft_
             col_p = rp.get(role) if p_df is not None else None
             if col_p is not None:
                 p, left_p = _values(p_df, col_p, "production", role)
-            rows += _speed_rows(label, suffix, c, p, lim, q, ratio, alpha, n_boot, seed, left_c, left_p, is_q)
+            rows += _speed_rows(label, suffix, c, p, lim, q, ratio, alpha, n_boot, seed, left_c, left_p, is_q,
+                                strict)
     return rows
 
 
@@ -304,13 +314,14 @@ def gate(candidate=None, production=None, *, quality="auto", margin: float = 0.0
          range_tolerance: float = 0.1, max_share: float = 0.01, max_missing_increase: float = 0.05,
          drift: str = "fail", consistency: str = "warn", min_agreement: float = 0.9,
          max_prediction_shift: float = 0.1, pos_label=None, decision_threshold: float = 0.5,
-         n_boot: int = 2000, seed: int = 0, **roles):
+         n_boot: int = 2000, seed: int = 0, strict: bool = False, **roles):
     """Decide whether a candidate model may replace the production model.
 
     A check *fails* only on evidence: when the candidate is significantly worse than production
     by more than ``margin`` (one-sided tests at ``alpha``), significantly over an SLA, or when
     the data breaks the reference schema. A worse point estimate without significance is a
-    *warning*. ``passed`` is True when no check failed.
+    *warning*. ``passed`` is True when no check failed. ``strict=True`` reverses the burden of
+    proof (classical non-inferiority: the candidate must be shown not to be worse).
 
     Parameters
     ----------
@@ -354,6 +365,11 @@ def gate(candidate=None, production=None, *, quality="auto", margin: float = 0.0
         when a log has a score but no prediction.
     n_boot, seed : int
         Bootstrap resamples and seed (the gate is deterministic).
+    strict : bool
+        Reverse the burden of proof: a quality, SLA or ratio check passes only when the data
+        *show* the candidate is not worse by more than the margin (classical non-inferiority
+        test), meets the SLA, or stays below the ratio, at ``alpha``. Small golden sets then
+        block; ``p_value`` is that of the non-inferiority test.
     **roles
         Role overrides applied to both logs (e.g. ``latency="t_ms"``).
 
@@ -383,6 +399,8 @@ def gate(candidate=None, production=None, *, quality="auto", margin: float = 0.0
         raise AimonError(f"margin={margin!r}: use a non-negative number in the metric's units.")
     if not isinstance(n_boot, (int, np.integer)) or n_boot < 100:
         raise AimonError(f"n_boot={n_boot!r}: use a whole number of at least 100.")
+    if not isinstance(strict, (bool, np.bool_)):
+        raise AimonError(f"strict={strict!r}: use True or False.")
     for name, v in (("drift", drift), ("consistency", consistency)):
         if v not in ON_OFF:
             raise AimonError(f"{name}={v!r}: use 'fail', 'warn' or 'off'.")
@@ -446,7 +464,7 @@ def gate(candidate=None, production=None, *, quality="auto", margin: float = 0.0
 
             rows += _quality_rows(metrics, take(np.asarray(yv) if task != "multiclass" else y.to_numpy()),
                                   take(pc), take(pp), take(sc), take(sp), task, float(margin), min_quality,
-                                  alpha, int(n_boot), seed, 0)
+                                  alpha, int(n_boot), seed, 0, bool(strict))
         if consistency != "off":
             decisions = not no_labels or bool(rc.get("prediction") and rp.get("prediction"))
             rows += _consistency_rows(pc, pp, sc, sp, task, consistency, alpha, min_agreement, max_prediction_shift,
@@ -454,7 +472,7 @@ def gate(candidate=None, production=None, *, quality="auto", margin: float = 0.0
 
     # latency, TTFT, cost
     rows += _latency_rows(candidate, production, rc, rp, by, latency_quantile, sla, ratios[0], ttft_sla, ratios[1],
-                          ratios[2], alpha, int(n_boot), seed)
+                          ratios[2], alpha, int(n_boot), seed, bool(strict))
     if sla is not None and rc.get("latency") is None:
         raise SchemaError(["latency_sla_ms= needs the candidate's 'latency' role; name it with latency='column'."],
                           candidate.columns)
