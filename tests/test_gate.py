@@ -364,3 +364,9 @@ def test_strict_mode_needs_proof_of_non_inferiority():
     near = aimon.gate(candidate=cand, quality=None, latency_sla_ms=cand["latency_ms"].quantile(0.95) * 1.01,
                       strict=True)
     assert not near.passed
+
+
+def test_latency_only_gate_needs_no_paired_rows():
+    cand, prod = _logs(n=1500)
+    g = aimon.gate(candidate=cand.iloc[:1000], production=prod.iloc[500:], quality=None, consistency="off")
+    assert g.table["check"].tolist() == ["latency.ratio"] and "pairing" not in g.info

@@ -192,3 +192,17 @@ def test_ratio_test_of_identical_samples_and_of_a_slower_one():
     assert np.isclose(slow.ratio, 1.3) and slow.p_value < 0.01 and slow.lower > 1.1
     cost = _latency.ratio_test(0.5 * x, x, 1.1, 0.05, 500, 0, None)
     assert np.isclose(cost.ratio, 0.5) and cost.p_value > 0.99
+
+
+@given(scored())
+@settings(max_examples=30, deadline=None)
+def test_swapping_the_models_mirrors_the_one_sided_p_values(data):
+    a, b, y = data
+    ab, ba = _paired.delong(a, b, y, 0.0, 0.05), _paired.delong(b, a, y, 0.0, 0.05)
+    assert np.isclose(ab.delta, -ba.delta)
+    if np.isfinite(ab.p_value) and 0 < ab.p_value < 1:
+        assert np.isclose(ab.p_value + ba.p_value, 1.0)
+    ca, cb = (a > 0.5).astype(int) == y, (b > 0.5).astype(int) == y
+    x, z = _paired.accuracy_test(ca.astype(int), cb.astype(int), 0.0, 0.05), \
+        _paired.accuracy_test(cb.astype(int), ca.astype(int), 0.0, 0.05)
+    assert np.isclose(x.p_value + z.p_value, 1.0)

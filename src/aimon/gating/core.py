@@ -423,7 +423,8 @@ def gate(candidate=None, production=None, *, quality="auto", margin: float = 0.0
         and any(rp.get(k) for k in ("prediction", "score"))
     if metrics and production is None:
         raise AimonError("quality= compares the candidate with production: pass production=<its log>, or quality=None.")
-    if production is not None and (metrics or has_outputs):
+    if production is not None and (metrics or metrics is None and has_outputs
+                                   or has_outputs and consistency != "off"):
         ic, ip, how = pair_rows(candidate, production, rc, rp)
         info["pairing"] = how
         info["paired rows"] = len(ic)

@@ -64,6 +64,7 @@ class GateResult:
 
     @property
     def passed(self) -> bool:
+        """True when no check failed (warnings do not block)."""
         return not (self.table["status"] == "fail").any()
 
     @property
