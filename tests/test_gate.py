@@ -370,3 +370,33 @@ def test_latency_only_gate_needs_no_paired_rows():
     cand, prod = _logs(n=1500)
     g = aimon.gate(candidate=cand.iloc[:1000], production=prod.iloc[500:], quality=None, consistency="off")
     assert g.table["check"].tolist() == ["latency.ratio"] and "pairing" not in g.info
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@given(st.integers(0, 10_000), st.integers(2, 60), st.floats(0, 0.5), st.booleans())
+@settings(max_examples=40, deadline=None)
+def test_random_logs_with_nan_and_ties_give_an_answer_or_a_clear_error(seed, n, nan_share, ties):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n).astype(float)
+    y[rng.random(n) < nan_share] = np.nan
+    pc = rng.integers(0, 2, n).astype(float)
+    pc[rng.random(n) < nan_share] = np.nan
+    pp = rng.integers(0, 2, n).astype(float)
+    lat = np.round(rng.gamma(2, 50, n), 0 if ties else 3)
+    lat[rng.random(n) < nan_share] = np.nan
+    prod = pd.DataFrame({"label": y, "prediction": pp, "latency_ms": lat})
+    cand = pd.DataFrame({"label": y, "prediction": pc, "latency_ms": lat[::-1].copy()})
+    try:
+        g = aimon.gate(candidate=cand, production=prod, quality="accuracy", latency_sla_ms=100, n_boot=100)
+    except AimonError as exc:
+        assert str(exc)
+        return
+    row = g.table.set_index("check").loc["quality.accuracy"]
+    keep = ~np.isnan(y) & ~np.isnan(pc)
+    assert np.isclose(row["value"], np.mean(pc[keep] == y[keep]))
+    assert set(g.table["status"]) <= {"pass", "warn", "fail"}
+    sla = g.table.set_index("check").loc["latency.p95_sla"]
+    assert np.isclose(sla["value"], np.nanquantile(lat[::-1], 0.95))

@@ -145,7 +145,15 @@ def _model_outputs(df, r, idx, task, pos_label, threshold, name):
         s = df[pc].iloc[idx].reset_index(drop=True)
         if s.isna().all():
             raise AimonError(f"The {name} model's predictions ({pc!r}) are all missing (NaN): nothing to compare.")
-        pred = _as01(s, pos_label, f"The {name} prediction column {pc!r}") if task == "binary" else s
+        if task == "binary":
+            pred = _as01(s, pos_label, f"The {name} prediction column {pc!r}")
+        elif task == "regression":
+            pred = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)  # text counts as missing
+            if np.isnan(pred).all():
+                raise SchemaError([f"The {name} prediction column {pc!r} holds no number for a regression task."],
+                                  df.columns)
+        else:
+            pred = s
     return pred, score
 
 
