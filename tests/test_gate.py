@@ -331,6 +331,10 @@ def test_result_writes_files_and_plots(tmp_path):
     assert (tmp_path / "g.xml").read_text() == g.to_junit_xml()
     ax = g.plot()
     assert len(ax.patches) == int(np.isfinite(pd.to_numeric(g.table["value"]) / pd.to_numeric(g.table["limit"])).sum())
+    widths = {lab.get_text(): p.get_width() for lab, p in zip(ax.get_yticklabels(), ax.patches)}
+    t = g.table.set_index("check")
+    assert np.isclose(widths["quality.accuracy"], t.loc["quality.accuracy", "limit"] / t.loc["quality.accuracy", "value"])
+    assert np.isclose(widths["latency.ratio"], t.loc["latency.ratio", "value"] / t.loc["latency.ratio", "limit"])
 
 
 def test_rows_with_a_missing_prediction_or_label_are_left_out_and_counted():

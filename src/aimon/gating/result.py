@@ -169,17 +169,18 @@ class GateResult:
 
     # ------------------------------------------------------------------ plot
     def plot(self, ax=None):
-        """Each check's value relative to its limit (1 = at the limit), coloured by status.
-
-        Checks without a numeric value and limit are left out. Returns the matplotlib Axes.
+        """Each check's value relative to its limit, oriented so that beyond 1 is the wrong side
+        (value / limit, or limit / value for higher-is-better checks such as accuracy), coloured
+        by status. Checks without a numeric value and limit are left out. Returns the matplotlib Axes.
         """
         from ..plotting import _axes
 
         t = self.table
         v = pd.to_numeric(t["value"], errors="coerce").to_numpy(dtype=float)
         lim = pd.to_numeric(t["limit"], errors="coerce").to_numpy(dtype=float)
+        higher = np.array([_higher_is_better(c) for c in t["check"]], dtype=bool)
         with np.errstate(divide="ignore", invalid="ignore"):
-            rel = v / lim
+            rel = np.where(higher, lim / v, v / lim)
         keep = np.isfinite(rel)
         ax = _axes(ax, figsize=(7, 0.35 * max(int(keep.sum()), 2) + 1))
         y = np.arange(int(keep.sum()))
@@ -187,9 +188,16 @@ class GateResult:
         ax.axvline(1.0, color="black", lw=1, ls="--")
         ax.set_yticks(y, [str(c) for c in t["check"][keep]])
         ax.invert_yaxis()
-        ax.set_xlabel("value / limit")
+        ax.set_xlabel("relative to the limit (> 1: beyond it)")
         ax.set_title(f"{self.title}: {self.verdict}")
         return ax
+
+
+def _higher_is_better(check: str) -> bool:
+    check = str(check)
+    if check.startswith("quality."):
+        return not check.split("[")[0].split(".")[1].startswith(("mae", "rmse"))
+    return check.startswith("consistency.agreement")
 
 
 def row(check, status, value=np.nan, limit=np.nan, evidence="", test="", p_value=np.nan) -> dict:
