@@ -404,3 +404,12 @@ def test_random_logs_with_nan_and_ties_give_an_answer_or_a_clear_error(seed, n, 
     assert set(g.table["status"]) <= {"pass", "warn", "fail"}
     sla = g.table.set_index("check").loc["latency.p95_sla"]
     assert np.isclose(sla["value"], np.nanquantile(lat[::-1], 0.95))
+
+
+def test_a_segment_without_latency_is_a_warning_not_a_crash():
+    cand, prod = _logs(n=600)
+    cand.loc[cand["region"] == "eu", "latency_ms"] = np.nan
+    g = aimon.gate(candidate=cand, production=prod, quality=None, consistency="off", by="region")
+    t = g.table.set_index("check")
+    assert t.loc["latency[region=eu]", "status"] == "warn" and "no usable value" in t.loc["latency[region=eu]", "evidence"]
+    assert t.loc["latency.ratio", "evidence"].endswith(f"{int((cand['region'] == 'eu').sum()):,} rows without a value left out")

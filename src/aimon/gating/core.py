@@ -305,11 +305,17 @@ def _latency_rows(cand, prod, rc, rp, by, q, sla, max_ratio, ttft_sla, max_ttft_
             col_c = rc.get(role)
             if col_c is None or (lim is None and ratio is None):
                 continue
-            c, left_c = _values(c_df, col_c, "candidate", role)
-            p, left_p = None, 0
-            col_p = rp.get(role) if p_df is not None else None
-            if col_p is not None:
-                p, left_p = _values(p_df, col_p, "production", role)
+            try:
+                c, left_c = _values(c_df, col_c, "candidate", role)
+                p, left_p = None, 0
+                col_p = rp.get(role) if p_df is not None else None
+                if col_p is not None:
+                    p, left_p = _values(p_df, col_p, "production", role)
+            except AimonError as exc:
+                if not suffix:
+                    raise
+                rows.append(row(f"{label}{suffix}", "warn", evidence=f"not checked: {exc}", test="-"))
+                continue
             rows += _speed_rows(label, suffix, c, p, lim, q, ratio, alpha, n_boot, seed, left_c, left_p, is_q,
                                 strict)
     return rows
