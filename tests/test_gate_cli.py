@@ -170,3 +170,18 @@ def test_documented_gate_toml_parses_and_the_ci_example_uploads_junit():
         return
     steps = yaml.safe_load(wf)["jobs"]["gate"]["steps"]
     assert any("aimon gate" in s.get("run", "") for s in steps)
+
+
+def test_python_dash_m_aimon_returns_the_exit_code(files):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    env = {**os.environ, "PYTHONPATH": src + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    (files / "gate.toml").write_text("[quality]\nmetrics = 'accuracy'\n")
+    out = subprocess.run([sys.executable, "-m", "aimon", "gate", str(files / "gate.toml"), "--candidate",
+                          str(files / "bad.csv"), "--production", str(files / "prod.csv")],
+                         capture_output=True, text=True, env=env)
+    assert out.returncode == 1 and "BLOCKED" in out.stdout
