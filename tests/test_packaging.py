@@ -12,7 +12,8 @@ def _requirements(lines):
     for line in lines:
         m = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*([<>=!~].*)?$", line)
         if m:
-            out[m.group(1).lower().replace("_", "-")] = (m.group(2) or "").replace(" ", "")
+            # an environment marker (``; python_version<'3.11'``) does not change the requirement
+            out[m.group(1).lower().replace("_", "-")] = (m.group(2) or "").replace(" ", "").split(";")[0]
     return out
 
 
@@ -44,7 +45,10 @@ def test_environment_yml_mirrors_pyproject():
 
 def test_runtime_dependencies_are_the_agreed_ones():
     deps = set(_requirements(_pyproject()["project"]["dependencies"]))
-    assert deps == {"numpy", "pandas", "scipy", "statsmodels", "matplotlib", "ipywidgets", "numba"}
+    # plus tomli, the backport of tomllib needed on Python 3.10 only (`aimon gate gate.toml`)
+    assert deps == {"numpy", "pandas", "scipy", "statsmodels", "matplotlib", "ipywidgets", "numba", "tomli"}
+    text = (ROOT / "pyproject.toml").read_text()
+    assert re.search(r'"tomli[^"]*;\s*python_version\s*<\s*.3\.11.', text), "tomli only below Python 3.11"
 
 
 def test_import_is_light():

@@ -41,6 +41,9 @@ _LAZY = {
     "drift_over_time": ("aimon.datadrift.timeline", "drift_over_time"),
     "DriftTimeline": ("aimon.datadrift.timeline", "DriftTimeline"),
     "multivariate_drift": ("aimon.datadrift.multivariate", "multivariate_drift"),
+    "gate": ("aimon.gating.core", "gate"),
+    "check": ("aimon.gating.schema", "check"),
+    "GateResult": ("aimon.gating.result", "GateResult"),
 }
 
 

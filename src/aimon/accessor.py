@@ -66,6 +66,8 @@ class AimonAccessor:
     drift = _forward("aimon.datadrift.report", "drift")
     drift_over_time = _forward("aimon.datadrift.timeline", "drift_over_time")
     multivariate_drift = _forward("aimon.datadrift.multivariate", "multivariate_drift")
+    gate = _forward("aimon.gating.core", "gate")  # this frame is the candidate
+    check = _forward("aimon.gating.schema", "check")
 
 
 @pd.api.extensions.register_series_accessor("aimon")

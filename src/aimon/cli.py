@@ -1,4 +1,5 @@
-"""Command line: ``aimon demo`` runs the main job on a bundled inference log."""
+"""Command line: ``aimon demo`` runs the main job on a bundled inference log; ``aimon gate`` and
+``aimon check`` run the release gate (:mod:`aimon.gating.cli`)."""
 from __future__ import annotations
 
 import argparse
@@ -11,7 +12,12 @@ def main(argv=None) -> int:
     demo = sub.add_parser("demo", help="monitor a bundled inference log and write an HTML report")
     demo.add_argument("--dataset", default="credit_scoring", choices=["credit_scoring", "chatbot"])
     demo.add_argument("--out", default="aimon-demo", help="output folder (default: aimon-demo)")
+    from .gating.cli import add_commands  # aimon gate, aimon check
+
+    add_commands(sub)
     args = parser.parse_args(argv)
+    if getattr(args, "run", None) is not None:
+        return args.run(args)
     if args.command != "demo":
         parser.print_help()
         return 2

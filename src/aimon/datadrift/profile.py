@@ -44,10 +44,18 @@ class ColumnProfile:
     mean: float = float("nan")
     std: float = float("nan")
     null: dict = field(default_factory=dict)
+    stored_range: tuple | None = None  # (min, max) read from a saved profile (schema checks)
 
     @property
     def n_valid(self) -> int:
         return int(self.n_rows - self.n_missing - self.n_invalid)
+
+    @property
+    def value_range(self) -> tuple | None:
+        """(min, max) of the usable reference values of a numeric column (None otherwise)."""
+        if self.values is not None and self.values.size:
+            return float(np.min(self.values)), float(np.max(self.values))
+        return None if self.stored_range is None else tuple(self.stored_range)
 
 
 
@@ -127,7 +135,9 @@ class Profile:
         for c in self.columns.values():
             cols.append({"name": c.name, "kind": c.kind, "dtype": c.dtype, "n_rows": c.n_rows,
                          "n_missing": c.n_missing, "n_invalid": c.n_invalid, "categories": c.categories,
-                         "mean": c.mean, "std": c.std, "null": c.null})
+                         "mean": c.mean, "std": c.std, "null": c.null,
+                         "range": None if c.value_range is None else list(c.value_range),
+                         "missing_share": c.n_missing / c.n_rows if c.n_rows else None})
         return {"format": FORMAT, "bins": self.bins, "null_size": self.null_size, "null_draws": self.null_draws,
                 "null_quantile": self.null_quantile, "seed": self.seed, "n_rows": self.n_rows, "columns": cols}
 
@@ -190,7 +200,7 @@ class Profile:
                 name=name, kind=m["kind"], dtype=m["dtype"], n_rows=m["n_rows"], n_missing=m["n_missing"],
                 n_invalid=m.get("n_invalid", 0), values=arrays.get(f"{k}/values"), edges=arrays.get(f"{k}/edges"),
                 counts=arrays.get(f"{k}/counts", np.zeros(0)), categories=m["categories"], mean=m["mean"],
-                std=m["std"], null=m["null"])
+                std=m["std"], null=m["null"], stored_range=m.get("range"))
         return cls(cols, meta["bins"], meta["null_size"], meta["null_draws"], meta["null_quantile"], meta["seed"],
                    meta["n_rows"])
 
