@@ -68,6 +68,7 @@ def bucket_columns(frame: pd.DataFrame):
             else:
                 ignored.append(col)
                 continue
+        labels.pop("__name__", None)  # PromQL's histogram_quantile drops the metric name too
         le = _bound(labels.pop("le", None))
         if le is None or not pd.api.types.is_numeric_dtype(frame[col].dtype):
             ignored.append(col)
@@ -127,7 +128,14 @@ def bucket_quantile(q: float, bounds, counts) -> float:
         start = merged[b - 1][0]
         count -= merged[b - 1][1]
         rank -= merged[b - 1][1]
-    return start + (end - start) * (rank / count)
+    return start + (end - start) * _divide(rank, count)
+
+
+def _divide(a: float, b: float) -> float:
+    """IEEE division as Go does it: x/0 is +-inf, 0/0 is NaN (Python would raise)."""
+    if b == 0:
+        return math.nan if a == 0 or math.isnan(a) else math.copysign(math.inf, a) * math.copysign(1.0, b)
+    return a / b
 
 
 def histogram_quantile(q, frame: pd.DataFrame) -> pd.DataFrame:

@@ -8,8 +8,9 @@ talks HTTP (``urllib``), so nothing beyond aimon's own dependencies is needed.
 
 Columns: a query that returns one series gives one column named after the query; a query that
 returns several gives one column per series, named ``name{label="value",...}`` with the series'
-labels in sorted order (the form ``histogram_quantile`` reads ``le`` from). The labels of every
-column are also in ``frame.attrs["aimon_prometheus"]["labels"]``.
+labels in sorted order (the form ``histogram_quantile`` reads ``le`` from; ``__name__`` is left
+out when every series of the query has the same one). The labels of every column are also in
+``frame.attrs["aimon_prometheus"]["labels"]``.
 """
 from __future__ import annotations
 
@@ -62,14 +63,17 @@ def _series(name: str, payload, where: str) -> list[tuple[str, dict, pd.Series]]
     elif kind not in ("matrix", "vector"):
         raise AimonError(f"{where}: resultType {kind!r} cannot become a time series (expected matrix, "
                          "vector or scalar).")
+    names = {(s.get("metric") or {}).get("__name__") for s in result}
+    shared = len(names) == 1  # one metric name for all: the column names need not repeat it
     out = []
     for s in result:
         labels = dict(s.get("metric") or {})
+        shown = {k: v for k, v in labels.items() if not (shared and k == "__name__")}
         points = s["values"] if "values" in s else [s["value"]]
         t = np.array([float(p[0]) for p in points], dtype=np.float64)
         v = np.array([_sample(p[1]) for p in points], dtype=np.float64)
         idx = pd.to_datetime(np.rint(t * 1e3).astype(np.int64), unit="ms", utc=True)
-        out.append((series_name(name, labels, len(result) == 1), labels, pd.Series(v, index=idx)))
+        out.append((series_name(name, shown, len(result) == 1), labels, pd.Series(v, index=idx)))
     return out
 
 
