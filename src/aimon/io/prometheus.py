@@ -215,8 +215,8 @@ def read_prometheus_json(path, name="value") -> pd.DataFrame:
     --------
     >>> import aimon
     >>> from aimon.datasets.loaders import data_dirs
-    >>> path = [d / "chatbot_prometheus.json" for d in data_dirs()
-    ...         if (d / "chatbot_prometheus.json").is_file()][0]
+    >>> path = [d / "chatbot_prometheus.json.gz" for d in data_dirs()
+    ...         if (d / "chatbot_prometheus.json.gz").is_file()][0]
     >>> res = aimon.io.read_prometheus_json(path)
     >>> res.index.tz is not None, "gpu_util" in res.columns
     (True, True)
