@@ -151,11 +151,14 @@ def window_resources(res: pd.DataFrame, win, freq, log_times: pd.DatetimeIndex, 
 
 
 def _window_max(v: np.ndarray, bounds: np.ndarray) -> np.ndarray:
-    out = np.full(len(bounds) - 1, np.nan)
-    for k in range(len(bounds) - 1):
-        part = v[bounds[k]:bounds[k + 1]]
-        if part.size and not np.isnan(part).all():
-            out[k] = np.nanmax(part)
+    """Max of the non-NaN ``v[bounds[k]:bounds[k+1]]`` per window; NaN for an empty or all-NaN window."""
+    k = len(bounds) - 1
+    if k <= 0:
+        return np.zeros(max(k, 0))
+    filled = np.append(np.where(np.isnan(v), -np.inf, v), -np.inf)  # the extra value closes empty windows
+    starts = np.asarray(bounds[:-1], dtype=np.intp)
+    out = np.maximum.reduceat(filled, starts)
+    out[(starts == bounds[1:]) | (out == -np.inf)] = np.nan
     return out
 
 
