@@ -131,6 +131,40 @@ def bucket_quantile(q: float, bounds, counts) -> float:
     return start + (end - start) * _divide(rank, count)
 
 
+def _complete_rows(q: float, bounds: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """:func:`bucket_quantile` on many rows that all have every bucket, with array operations."""
+    n = counts.shape[0]
+    order = np.argsort(bounds, kind="stable")
+    bounds, counts = bounds[order], counts[:, order]
+    if not n or not (math.isinf(bounds[-1]) and bounds[-1] > 0):
+        return np.full(n, np.nan)
+    keep = np.r_[True, bounds[1:] != bounds[:-1]]  # equal bounds: add their counts, in order
+    merged = counts[:, keep].copy()
+    group = np.cumsum(keep) - 1
+    for j in np.flatnonzero(~keep):
+        merged[:, group[j]] += counts[:, j]
+    ub = bounds[keep]
+    merged = np.maximum.accumulate(merged, axis=1)  # monotonic (no NaN in these rows)
+    if len(ub) < 2:
+        return np.full(n, np.nan)
+    total = merged[:, -1]
+    rank = q * total
+    reach = merged[:, :-1] >= rank[:, None]
+    b = np.where(reach.any(axis=1), reach.argmax(axis=1), len(ub) - 1)
+    rows = np.arange(n)
+    prev = np.where(b > 0, merged[rows, np.maximum(b - 1, 0)], 0.0)
+    start = np.where(b > 0, ub[np.maximum(b - 1, 0)], 0.0)
+    end = ub[np.minimum(b, len(ub) - 1)]
+    count = merged[rows, np.minimum(b, len(ub) - 1)] - prev
+    r = rank - prev
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = start + (end - start) * (r / count)
+    out = np.where(b == len(ub) - 1, ub[-2], out)
+    out = np.where((b == 0) & (ub[0] <= 0), ub[0], out)
+    out[total == 0] = np.nan
+    return out
+
+
 def _divide(a: float, b: float) -> float:
     """IEEE division as Go does it: x/0 is +-inf, 0/0 is NaN (Python would raise)."""
     if b == 0:
@@ -181,10 +215,16 @@ def histogram_quantile(q, frame: pd.DataFrame) -> pd.DataFrame:
     for name, members in groups.items():
         bounds = np.array([b for b, _ in members])
         counts = frame[[c for _, c in members]].to_numpy(dtype=np.float64, na_value=np.nan)
-        values = np.empty(len(frame))
-        for i, row in enumerate(counts):
-            present = ~np.isnan(row)
-            values[i] = bucket_quantile(qf, bounds[present], row[present]) if present.any() else np.nan
+        complete = ~np.isnan(counts).any(axis=1)
+        values = np.full(len(frame), np.nan)
+        if math.isnan(qf) or qf < 0 or qf > 1:
+            values[:] = bucket_quantile(qf, [math.inf], [1.0])  # NaN, -inf or +inf whatever the buckets
+        else:
+            values[complete] = _complete_rows(qf, bounds, counts[complete])
+            for i in np.flatnonzero(~complete):  # rows where some bucket has no sample: one by one
+                row = counts[i]
+                present = ~np.isnan(row)
+                values[i] = bucket_quantile(qf, bounds[present], row[present]) if present.any() else np.nan
         out[name] = values
     result = pd.DataFrame(out, index=frame.index)
     result.attrs["aimon_histogram"] = {"q": qf, "ignored": [str(c) for c in ignored],
