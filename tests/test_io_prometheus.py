@@ -228,3 +228,67 @@ def test_bucket_columns_by_name_and_errors():
     with pytest.raises(AimonError, match="not JSON"):
         p = __import__("pathlib").Path(__file__)
         aimon.io.read_prometheus_json(p)
+
+
+def slow_quantile(q, pairs):
+    """The documented rules, written out plainly (a second reading of PromQL's algorithm)."""
+    if q != q:
+        return float("nan")
+    if q < 0 or q > 1:
+        return float("-inf") if q < 0 else float("inf")
+    if not pairs or max(b for b, _ in pairs) != float("inf"):
+        return float("nan")
+    merged = {}
+    for b, c in pairs:
+        merged[b] = merged.get(b, 0.0) + c
+    bounds = sorted(merged)
+    counts, top = [], float("-inf")
+    for b in bounds:
+        top = max(top, merged[b])
+        counts.append(top)
+    if len(bounds) < 2 or counts[-1] == 0:
+        return float("nan")
+    rank = q * counts[-1]
+    i = next((k for k in range(len(bounds) - 1) if counts[k] >= rank), len(bounds) - 1)
+    if i == len(bounds) - 1:
+        return bounds[-2]
+    if i == 0 and bounds[0] <= 0:
+        return bounds[0]
+    lo = bounds[i - 1] if i else 0.0
+    below = counts[i - 1] if i else 0.0
+    inside = counts[i] - below
+    if inside == 0:
+        return float("nan")  # only when rank == below == 0: 0/0
+    return lo + (bounds[i] - lo) * ((rank - below) / inside)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), q=st.sampled_from([0.0, 0.1, 0.5, 0.9, 0.95, 1.0, -1.0, 2.0]))
+def test_histogram_quantile_follows_the_rules_on_random_buckets(data, q):
+    names = data.draw(st.lists(st.sampled_from(["-1", "0", "0.1", ".25", "1", "1.0", "2.5", "+Inf", "Inf"]),
+                               min_size=1, max_size=7, unique=True))
+    rows = data.draw(st.integers(1, 6))
+    values = np.array(data.draw(st.lists(st.lists(st.one_of(st.integers(0, 9).map(float), st.just(np.nan)),
+                                                  min_size=len(names), max_size=len(names)),
+                                         min_size=rows, max_size=rows)))
+    frame = pd.DataFrame(values, columns=[f'h{{le="{n}"}}' for n in names])
+    got = aimon.io.histogram_quantile(q, frame)["h"].to_numpy()
+    for i in range(rows):
+        pairs = [(float(n), v) for n, v in zip(names, values[i]) if not np.isnan(v)]
+        want = slow_quantile(q, pairs) if pairs else np.nan  # no bucket at this time: no answer
+        np.testing.assert_allclose(got[i], want, rtol=1e-12, equal_nan=True, err_msg=str(pairs))
+
+
+def test_bad_saved_answers_are_clear(tmp_path):
+    with pytest.raises(AimonError, match="cannot read"):
+        aimon.io.read_prometheus_json(tmp_path / "nope.json")
+    (tmp_path / "a.json").write_text(json.dumps({"data": []}))
+    with pytest.raises(AimonError, match="neither a Prometheus API answer"):
+        aimon.io.read_prometheus_json(tmp_path / "a.json")
+    (tmp_path / "b.json").write_text(json.dumps({"status": "error", "errorType": "bad_data", "error": "parse error"}))
+    with pytest.raises(AimonError, match="bad_data: parse error"):
+        aimon.io.read_prometheus_json(tmp_path / "b.json")

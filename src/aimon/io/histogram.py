@@ -218,7 +218,8 @@ def histogram_quantile(q, frame: pd.DataFrame) -> pd.DataFrame:
         complete = ~np.isnan(counts).any(axis=1)
         values = np.full(len(frame), np.nan)
         if math.isnan(qf) or qf < 0 or qf > 1:
-            values[:] = bucket_quantile(qf, [math.inf], [1.0])  # NaN, -inf or +inf whatever the buckets
+            any_bucket = ~np.isnan(counts).all(axis=1)  # a row without any bucket has no answer
+            values[any_bucket] = bucket_quantile(qf, [math.inf], [1.0])  # NaN, -inf or +inf whatever the buckets
         else:
             values[complete] = _complete_rows(qf, bounds, counts[complete])
             for i in np.flatnonzero(~complete):  # rows where some bucket has no sample: one by one
