@@ -23,6 +23,7 @@ from ..errors import AimonError
 SUFFIXES = (".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz", ".otlp", ".otlp.gz")
 STATUS_NAMES = {"STATUS_CODE_UNSET": 0, "STATUS_CODE_OK": 1, "STATUS_CODE_ERROR": 2}
 KIND_NAMES = ("UNSPECIFIED", "INTERNAL", "SERVER", "CLIENT", "PRODUCER", "CONSUMER")
+KIND_BY_NAME = {f"SPAN_KIND_{k}": i for i, k in enumerate(KIND_NAMES)}
 
 
 class Malformed(ValueError):
@@ -173,7 +174,7 @@ def span_record(span: dict, resource: dict, scope: str) -> dict:
     status = span.get("status") or {}
     try:
         code = _enum(status.get("code"), STATUS_NAMES)
-        kind = _enum(span.get("kind"), {f"SPAN_KIND_{k}": i for i, k in enumerate(KIND_NAMES)})
+        kind = _enum(span.get("kind"), KIND_BY_NAME)
     except (TypeError, ValueError):
         raise Malformed(f"status {status!r} or kind {span.get('kind')!r} is not an OTLP enum") from None
     events = []
