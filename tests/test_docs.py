@@ -9,7 +9,7 @@ import pytest
 import aimon
 
 ROOT = Path(__file__).resolve().parents[1]
-MODULES = {"datasets", "report", "stats", "detectors", "widgets"}
+MODULES = {"datasets", "report", "stats", "detectors", "widgets", "io"}
 
 
 def public_objects():
@@ -27,6 +27,8 @@ def public_objects():
         out[f"aimon.detectors.{name}"] = getattr(aimon.detectors, name)
     for name in ("ThresholdTuner", "CorrelationExplorer", "DriftExplorer"):
         out[f"aimon.widgets.{name}"] = getattr(aimon.widgets, name)
+    for name in ("read_otel", "prometheus_range", "read_prometheus_json", "histogram_quantile"):
+        out[f"aimon.io.{name}"] = getattr(aimon.io, name)
     for name in ("load_credit_scoring", "load_chatbot", "simulate"):
         out[f"aimon.datasets.{name}"] = getattr(aimon.datasets, name)
     return out

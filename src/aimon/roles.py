@@ -33,6 +33,7 @@ CONVENTIONAL = {
     "feedback": ("feedback", "user_feedback"),
     "segment": ("model_version",),
     "request_id": ("request_id",),
+    "value": ("value_usd",),
 }
 ROLES = tuple(CONVENTIONAL) + ("features",)
 
@@ -53,6 +54,7 @@ DESCRIPTIONS = {
     "feedback": "user feedback (up/down or -1/+1; missing where none)",
     "segment": "slice to compare (e.g. model version)",
     "request_id": "key to join late labels",
+    "value": "value of the task per request (USD), for ROI",
     "features": "model inputs (numeric or categorical)",
 }
 

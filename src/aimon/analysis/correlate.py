@@ -178,7 +178,7 @@ class Correlation:
 
 
 def correlate(df: pd.DataFrame, x, y, freq="1h", lags=0, method="pearson", by=None, adjust=True,
-              confidence=0.95, **roles) -> Correlation:
+              confidence=0.95, resources=None, **roles) -> Correlation:
     """Correlate two metrics of an inference log over time windows, at one or several lags.
 
     Parameters
@@ -201,6 +201,10 @@ def correlate(df: pd.DataFrame, x, y, freq="1h", lags=0, method="pearson", by=No
         windows as independent.
     confidence : float
         Level of the interval.
+    resources : DataFrame, optional
+        Resource series (see :func:`aimon.ops`): their names (``"gpu_util"``, averaged per
+        window) and every resource column of ``ops`` (``"gpu_util_max"``, ``"idle_share"``) can be
+        ``x`` or ``y``.
 
     Returns
     -------
@@ -225,7 +229,7 @@ def correlate(df: pd.DataFrame, x, y, freq="1h", lags=0, method="pearson", by=No
     if not (isinstance(confidence, (int, float)) and 0 < confidence < 1):
         raise SchemaError([f"confidence={confidence!r}: give a number between 0 and 1, e.g. 0.95."])
     lag_list = _lags(lags)
-    src = MetricSource(df, freq, by=by, **roles)
+    src = MetricSource(df, freq, by=by, resources=resources, **roles)
     return correlate_source(src, x, y, lag_list, method, adjust, confidence)
 
 

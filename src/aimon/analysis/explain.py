@@ -169,7 +169,7 @@ class Explanation:
 
 
 def explain(df: pd.DataFrame, metric, reference, freq="1D", columns=None, confidence=0.95, seed=0,
-            **roles) -> Explanation:
+            resources=None, **roles) -> Explanation:
     """Rank the features behind a degraded metric, window by window, with the evidence.
 
     Parameters
@@ -190,6 +190,9 @@ def explain(df: pd.DataFrame, metric, reference, freq="1D", columns=None, confid
         two-sided interval.
     seed : int
         Seed of the relabelling null (results are reproducible).
+    resources : DataFrame, optional
+        Resource series (GPU utilisation, queue depth, ...): each request gets the latest sample
+        at or before its time, and the series are ranked as features beside the others.
 
     Returns
     -------
@@ -211,6 +214,10 @@ def explain(df: pd.DataFrame, metric, reference, freq="1D", columns=None, confid
 
     if not (isinstance(confidence, (int, float)) and 0 < confidence < 1):
         raise SchemaError([f"confidence={confidence!r}: give a number between 0 and 1."])
+    if resources is not None:
+        from ..metrics.resources import attach_roles
+
+        df, reference = attach_roles(df, reference, resources, roles)
     cur, ref, _ = _split(df, reference, roles)
     if ref is None:
         raise SchemaError(["explain() needs a reference: a frame of healthy rows or a timestamp that splits the log."])

@@ -29,8 +29,8 @@ def is_slice_column(s: pd.Series) -> bool:
 class MetricSource:
     """Resolve metric names on one log, computing each underlying table at most once."""
 
-    def __init__(self, df: pd.DataFrame, freq, by=None, **roles):
-        self.df, self.freq, self.roles = df, freq, roles
+    def __init__(self, df: pd.DataFrame, freq, by=None, resources=None, **roles):
+        self.df, self.freq, self.roles, self.resources = df, freq, roles, resources
         self.by = None if by is None else ([by] if isinstance(by, str) else list(by))
         self._tables: dict = {}
 
@@ -40,10 +40,11 @@ class MetricSource:
             from ..metrics.quality import quality
 
             fn = ops if kind == "ops" else quality
+            extra = {"resources": self.resources} if kind == "ops" and self.resources is not None else {}
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", DataDroppedWarning)
                 try:
-                    self._tables[kind] = fn(self.df, self.freq, by=self.by, **self.roles)
+                    self._tables[kind] = fn(self.df, self.freq, by=self.by, **extra, **self.roles)
                 except SchemaError:
                     self._tables[kind] = None  # e.g. no label column: its names are simply not offered
         return self._tables[kind]
@@ -65,6 +66,8 @@ class MetricSource:
         if name in self.df.columns:
             return self._column_mean(name)
         key = ALIASES.get(name, name)
+        if self.resources is not None and name in self.resources.columns:
+            key = f"{name}_mean"  # a resource series: its mean per window (aimon.metrics.resources)
         for kind in ("ops", "quality"):
             t = self._table(kind)
             if t is not None and key in t.columns:

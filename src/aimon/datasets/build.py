@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from ..errors import AimonError
-from . import _cards
+from . import _cards, _traces
 from ._catalog import BUNDLED
 from ._io import csv_bytes, gzip_bytes, json_bytes, schema_of
 from .simulate import simulate
@@ -31,9 +31,9 @@ def main(out_dir=None):
     """Write every bundled dataset (data, schema, card) and the README; returns the paths."""
     out = checkout_dir() if out_dir is None else Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    written, summaries = [], []
+    written, summaries, frames = [], [], {}
     for name, args in BUNDLED.items():
-        df = simulate(**args)
+        df = frames[name] = simulate(**args)
         raw = csv_bytes(df)
         gz = gzip_bytes(raw)
         files = {
@@ -45,6 +45,9 @@ def main(out_dir=None):
             (out / filename).write_bytes(data)
             written.append(out / filename)
         summaries.append(_cards.summary(name, df, len(gz)))
+    for filename, data in _traces.exports(frames["chatbot"]).items():  # telemetry of the same simulation
+        (out / filename).write_bytes(gzip_bytes(data))
+        written.append(out / filename)
     (out / "README.md").write_bytes(_cards.readme(summaries).encode("utf-8"))
     written.append(out / "README.md")
     return written

@@ -45,7 +45,7 @@ def load_credit_scoring():
     return _load("credit_scoring")
 
 
-def load_chatbot():
+def load_chatbot(resources=False):
     """Bundled 14-day log of an LLM customer-support assistant (Berlin business hours).
 
     About 120,000 requests with tokens, cost, time to first token, errors, hand-offs to a human,
@@ -54,11 +54,18 @@ def load_chatbot():
     increase for one model and a rollout) in ``df.attrs["events"]``. Equal to
     ``simulate(**df.attrs["simulate_args"])``. See ``datasets/chatbot.md``.
 
+    Parameters
+    ----------
+    resources : bool
+        Also return the deployment's per-minute resource series (GPU utilisation, queue depth,
+        replicas, GPU memory) with their incidents in ``attrs["events"]``; see
+        :func:`aimon.datasets.simulate_resources`. The log itself is the same either way.
+
     Returns
     -------
-    DataFrame
+    DataFrame, or (DataFrame, DataFrame) with ``resources=True``
         One row per request, indexed by the UTC ``timestamp``; ``attrs`` as for
-        :func:`load_credit_scoring`.
+        :func:`load_credit_scoring`. Then the resource frame.
 
     Examples
     --------
@@ -67,7 +74,12 @@ def load_chatbot():
     >>> len(df), sorted(df.attrs["events"]["kind"].unique())[:2]
     (120523, ['category_mix_change', 'error_burst'])
     """
-    return _load("chatbot")
+    log = _load("chatbot")
+    if not resources:
+        return log
+    from ._resources import simulate_resources
+
+    return log, simulate_resources(log)
 
 
 def data_dirs():

@@ -50,7 +50,8 @@ def _kernel():
     return window_summary
 
 
-def ops(df: pd.DataFrame, freq="5min", by=None, **roles) -> pd.DataFrame:
+def ops(df: pd.DataFrame, freq="5min", by=None, resources=None, gpu_hourly_usd=None, idle_util=0.2,
+        idle_rate=0.5, **roles) -> pd.DataFrame:
     """Operational metrics per time window (and segment).
 
     Parameters
@@ -62,6 +63,16 @@ def ops(df: pd.DataFrame, freq="5min", by=None, **roles) -> pd.DataFrame:
         are binned exactly as ``df.resample(freq)`` bins them; empty windows are kept with 0 requests.
     by : str or list of str, optional
         Segment column(s); one row per window and segment.
+    resources : DataFrame, optional
+        Resource series (DatetimeIndex; GPU/CPU utilisation, memory, queue depth, replicas), e.g.
+        from :func:`aimon.io.prometheus_range`: adds ``<series>_mean``/``_max`` per window,
+        ``idle_share``, ``gpu_hours``, ``requests_per_gpu_hour`` (see :mod:`aimon.metrics.resources`).
+    gpu_hourly_usd : float, optional
+        Price of a GPU-hour: adds ``compute_cost``, ``compute_cost_per_request`` and
+        ``total_cost_per_request`` (token + compute). A ``value`` role (``value_usd``) adds ``roi``.
+    idle_util, idle_rate : float
+        A resource sample is idle when utilisation is below ``idle_util`` of its scale and its
+        requests are below ``idle_rate`` times the mean per sample.
     **roles
         Column overrides, e.g. ``latency="t_ms"``, ``timestamp="ts"``, ``error="failed"``.
 
@@ -122,4 +133,8 @@ def ops(df: pd.DataFrame, freq="5min", by=None, **roles) -> pd.DataFrame:
         return cols
 
     table = per_segment(df, log, win, by, compute)
+    if resources is not None or gpu_hourly_usd is not None or r.get("value") is not None:
+        from .resources import add_to_ops
+
+        table = add_to_ops(table, df, r, log, win, freq, resources, gpu_hourly_usd, idle_util, idle_rate)
     return finish(table, log, freq, excluded, "ops()")
