@@ -41,6 +41,8 @@ _LAZY = {
     "drift_over_time": ("aimon.datadrift.timeline", "drift_over_time"),
     "DriftTimeline": ("aimon.datadrift.timeline", "DriftTimeline"),
     "multivariate_drift": ("aimon.datadrift.multivariate", "multivariate_drift"),
+    "estimate_performance": ("aimon.estimation.estimate", "estimate_performance"),
+    "PerformanceEstimate": ("aimon.estimation.result", "PerformanceEstimate"),
 }
 
 

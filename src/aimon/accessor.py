@@ -66,6 +66,7 @@ class AimonAccessor:
     drift = _forward("aimon.datadrift.report", "drift")
     drift_over_time = _forward("aimon.datadrift.timeline", "drift_over_time")
     multivariate_drift = _forward("aimon.datadrift.multivariate", "multivariate_drift")
+    estimate_performance = _forward("aimon.estimation.estimate", "estimate_performance")
 
 
 @pd.api.extensions.register_series_accessor("aimon")

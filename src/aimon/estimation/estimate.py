@@ -1,0 +1,196 @@
+"""``aimon.estimate_performance``: a binary classifier's performance per window before its labels arrive.
+
+The idea is NannyML's confidence-based performance estimation (CBPE): if the scores, once
+calibrated on a labelled reference, are the probabilities that each row is positive, then every
+metric has an expected value per window that needs no labels. Steps:
+
+1. calibrate the reference scores (:mod:`.calibration`: none, isotonic or Platt);
+2. per window, the calibrated probabilities give each metric's estimate and the standard
+   deviation of the realized value around it (:mod:`.expected`, and the expected ROC AUC kernel);
+3. the band is ``estimate +/- z sd`` (``z`` from ``level``); the reference's own per-window realized
+   values give the reference range (mean +/- 3 sd);
+4. where labels have arrived (``label_coverage >= min_label_coverage``), the realized value and the
+   estimation error stand beside the estimate; a realized value outside its band is flagged as
+   concept drift.
+
+The estimate assumes that P(label | score) is the same as in the reference (no concept drift).
+Input drift is fine: it moves the scores, and the estimate follows them.
+"""
+from __future__ import annotations
+
+from statistics import NormalDist
+
+import numpy as np
+import pandas as pd
+
+from ..errors import SchemaError
+from . import chunks
+from .calibration import Calibration, fit_calibration
+from .expected import CONFUSION_METRICS, expected, realized
+from .inputs import read_binary
+from .result import PerformanceEstimate
+
+METRICS = ("roc_auc",) + CONFUSION_METRICS
+REFERENCE_SD = 3.0   # the reference range is mean +/- 3 sd of the reference's per-window values
+
+
+def _metric_list(metrics):
+    if isinstance(metrics, str):
+        metrics = [metrics]
+    metrics = list(metrics)
+    bad = [m for m in metrics if m not in METRICS]
+    if bad or not metrics:
+        raise SchemaError([f"metrics={bad or metrics!r}: choose from {METRICS}."])
+    return list(dict.fromkeys(metrics))
+
+
+def _estimate(metric, score, p, d, bounds):
+    if metric == "roc_auc":
+        from .._kernels.expected_auc import expected_auc
+
+        return expected_auc(score, p, bounds)
+    return expected(metric, p, d, bounds)
+
+
+def _realized(metric, score, y, d, bounds):
+    """Realized metric per window over the rows whose label is known."""
+    known = ~np.isnan(y)
+    counts = np.add.reduceat(np.append(known, False).astype(np.int64), bounds[:-1]) if len(bounds) > 1 else np.zeros(0, np.int64)
+    counts[bounds[:-1] == bounds[1:]] = 0
+    sub = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    if metric == "roc_auc":
+        from .._kernels.ranking import window_auc
+
+        return window_auc(np.ascontiguousarray(score[known]), np.ascontiguousarray(y[known]), sub)
+    return realized(metric, y[known], d[known], sub)
+
+
+def _reference_range(metric, ref, how, value):
+    """Mean +/- 3 sd of the realized metric over the reference's windows (complete chunks only)."""
+    bounds, _, _ = chunks.split(ref.times, len(ref.score), how, value)
+    if how == "size" and len(bounds) > 2 and bounds[-1] - bounds[-2] < value:
+        bounds = bounds[:-1]
+    vals = _realized(metric, ref.score, ref.label, ref.pred, bounds)
+    vals = vals[~np.isnan(vals)]
+    if vals.size < 2:
+        return np.nan, np.nan, int(vals.size)
+    m, s = float(vals.mean()), float(vals.std(ddof=1))
+    return m - REFERENCE_SD * s, m + REFERENCE_SD * s, int(vals.size)
+
+
+def estimate_performance(df: pd.DataFrame, reference: pd.DataFrame, metrics=("roc_auc", "accuracy"), freq=None,
+                         chunk_size=None, calibration="auto", level=0.95, min_label_coverage=0.9,
+                         decision_threshold=0.5, pos_label=None, **roles) -> PerformanceEstimate:
+    """Estimate a binary classifier's performance per window from its scores, before labels arrive.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Inference log to judge: a ``score`` column (probability of the positive class), a
+        ``prediction`` column (else ``score >= decision_threshold``), and a ``label`` column where
+        labels have arrived (optional; NaN until they do).
+    reference : DataFrame
+        A labelled period in which the model performed as expected (same columns). Its scores
+        are calibrated against its labels, and its per-window metrics give the reference range.
+    metrics : str or list of str
+        Any of ``roc_auc``, ``accuracy``, ``precision``, ``recall``, ``specificity``, ``f1``.
+    freq : str, optional
+        Time windows (any pandas frequency, as ``df.resample(freq)``). Default ``"1D"``.
+    chunk_size : int, optional
+        Windows of this many consecutive rows (in time order) instead of time windows; the last
+        chunk may be smaller.
+    calibration : {"auto", "isotonic", "platt", "none"}
+        How the reference scores are calibrated (see :mod:`aimon.estimation.calibration`):
+        ``auto`` keeps calibrated scores (Spiegelhalter's test), else isotonic from 1,000 labelled
+        reference rows and Platt below.
+    level : float
+        Probability that the band ``[lower, upper]`` holds the realized value when the model
+        and its calibration still hold (normal approximation).
+    min_label_coverage : float
+        Realized values are shown for windows where at least this share of rows has a label.
+    decision_threshold : float
+        Prediction = ``score >= decision_threshold`` when there is no prediction column.
+    pos_label : optional
+        The positive class when labels/predictions are not 0/1 or bool.
+    **roles
+        Column overrides for both frames, e.g. ``score="y_pred_proba"``, ``label="repaid"``.
+
+    Returns
+    -------
+    PerformanceEstimate
+        ``.table`` has one row per window: ``rows``, ``labelled``, ``label_coverage``, per metric
+        ``<m>_estimate``, ``<m>_lower``, ``<m>_upper``, ``<m>_realized``, ``<m>_error`` (realized
+        - estimate), ``<m>_alert``; then ``alert``, ``concept_drift`` and ``note`` (why a value
+        is NaN). Regression models are not covered (see docs/estimation.md).
+
+    Examples
+    --------
+    >>> import aimon
+    >>> df = aimon.datasets.load_credit_scoring()
+    >>> ref = df[df.index < df.attrs["reference_end"]]
+    >>> est = df[df.index >= df.attrs["reference_end"]].aimon.estimate_performance(reference=ref)
+    >>> est.calibration.method, list(est.table.columns[3:6])
+    ('none', ['roc_auc_estimate', 'roc_auc_lower', 'roc_auc_upper'])
+    """
+    metrics = _metric_list(metrics)
+    how, value = chunks.check(freq, chunk_size)
+    for name, v, lo in (("level", level, 0.0), ("min_label_coverage", min_label_coverage, 0.0),
+                        ("decision_threshold", decision_threshold, 0.0)):
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not lo <= v <= 1 or (name == "level" and not 0 < v < 1):
+            raise SchemaError([f"{name}={v!r}: give a number between 0 and 1."])
+    need_time = how == "freq"
+    ref = read_binary(reference, "reference", need_time, True, pos_label, decision_threshold, roles)
+    cur = read_binary(df, "df", need_time, False, pos_label, decision_threshold, roles)
+    known = ~np.isnan(ref.label)
+    cal: Calibration = fit_calibration(ref.score[known], ref.label[known], calibration)
+    p = cal.predict(cur.score)
+    bounds, index, extra = chunks.split(cur.times, len(cur.score), how, value)
+    rows = np.diff(bounds)
+    n_lab = _counts(~np.isnan(cur.label), bounds)
+    coverage = np.where(rows > 0, n_lab / np.maximum(rows, 1), np.nan)
+    judged = coverage >= min_label_coverage
+    z = NormalDist().inv_cdf(0.5 + level / 2.0)
+    cols = dict(extra)
+    cols.update({"rows": rows, "labelled": n_lab, "label_coverage": coverage})
+    notes = [[] for _ in rows]
+    ranges = {}
+    any_alert = np.zeros(len(rows), dtype=bool)
+    drift = np.zeros(len(rows), dtype=bool)
+    for m in metrics:
+        est, sd = _estimate(m, cur.score, p, cur.pred, bounds)
+        lo, hi = np.clip(est - z * sd, 0.0, 1.0), np.clip(est + z * sd, 0.0, 1.0)
+        real = np.where(judged, _realized(m, cur.score, cur.label, cur.pred, bounds), np.nan)
+        ref_lo, ref_hi, n_ref = _reference_range(m, ref, how, value)
+        ranges[m] = {"lower": ref_lo, "upper": ref_hi, "windows": n_ref}
+        alert = hi < ref_lo  # the whole band lies below the reference range (False when NaN)
+        outside = (real < lo) | (real > hi)
+        cols.update({f"{m}_estimate": est, f"{m}_lower": lo, f"{m}_upper": hi, f"{m}_realized": real,
+                     f"{m}_error": real - est, f"{m}_alert": alert})
+        any_alert |= alert
+        drift |= outside
+        for k in np.flatnonzero(np.isnan(est)):
+            notes[k].append(_why(m, rows[k]))
+    for k in np.flatnonzero((rows > 0) & ~judged):
+        notes[k].append(f"realized: {n_lab[k]} of {rows[k]} labels arrived (< {min_label_coverage:.0%})")
+    cols.update({"alert": any_alert, "concept_drift": drift,
+                 "note": ["; ".join(dict.fromkeys(n)) for n in notes]})
+    table = pd.DataFrame(cols, index=index)
+    excluded = {f"reference_{k}": v for k, v in ref.excluded.items()}
+    excluded.update(cur.excluded)
+    return PerformanceEstimate(table=table, metrics=metrics, calibration=cal, reference_range=ranges,
+                               level=level, chunking=(how, value), excluded=excluded)
+
+
+def _counts(mask, bounds):
+    seen = np.concatenate([[0], np.cumsum(mask)])
+    return (seen[bounds[1:]] - seen[bounds[:-1]]).astype(np.int64)
+
+
+def _why(metric, n):
+    if n == 0:
+        return "no scored rows"
+    if metric == "roc_auc" and n == 1:
+        return "roc_auc: one row (needs a positive and a negative)"
+    if metric == "roc_auc":
+        return "roc_auc: the calibrated probabilities rule out one class"
+    return f"{metric}: undefined (its expected denominator is 0, e.g. no predicted positives)"
