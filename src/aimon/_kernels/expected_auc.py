@@ -7,12 +7,15 @@ from numba import njit
 
 @njit(cache=True)
 def _expected_auc_sorted(scores, p, bounds):
-    """Per window of rows sorted by score: E[N] / E[D] and the delta-method standard deviation.
+    """Per window of rows sorted by score: E[N / D] to second order and the delta-method sd.
 
     N = sum over ordered pairs i != j of y_i (1 - y_j) w_ij (w = 1 if s_i > s_j, 1/2 if tied),
     D = n_pos * n_neg. With L_k = expected negatives ranked below row k (ties count half) and
     H_k = expected positives ranked above it, E[N] = sum p_k L_k, E[D] = P Q - sum p_k (1 - p_k),
-    dN/dy_k = L_k - H_k and dD/dy_k = (Q - q_k) - (P - p_k) at y = p.
+    dN/dy_k = L_k - H_k and dD/dy_k = (Q - q_k) - (P - p_k) at y = p. With A = E[N] / E[D] and
+    g_k = dN/dy_k - A dD/dy_k: Var(N / D) ~ sum p_k q_k g_k^2 / E[D]^2, and the second-order delta
+    method E[N / D] ~ A + (A Var D - Cov(N, D)) / E[D]^2 = A - sum p_k q_k dD/dy_k g_k / E[D]^2
+    (Var D and Cov(N, D) from the same linearisation).
     """
     k = bounds.shape[0] - 1
     est = np.full(k, np.nan)
@@ -49,6 +52,7 @@ def _expected_auc_sorted(scores, p, bounds):
         auc = en / ed
         # pass 2: variance of the linearisation sum_k (y_k - p_k) (dN_k - auc dD_k) / E[D]
         var = 0.0
+        bias = 0.0
         below_neg = 0.0
         below_pos = 0.0
         i = a
@@ -67,16 +71,17 @@ def _expected_auc_sorted(scores, p, bounds):
                 dd = (big_q - (1.0 - p[t])) - (big_p - p[t])
                 g = (lk - hk) - auc * dd
                 var += p[t] * (1.0 - p[t]) * g * g
+                bias -= p[t] * (1.0 - p[t]) * dd * g
             below_neg += gq
             below_pos += gp
             i = j
-        est[w] = auc
+        est[w] = auc + bias / (ed * ed)
         sd[w] = np.sqrt(var) / ed
     return est, sd
 
 
 def expected_auc(scores, p, bounds):
-    """Expected ROC AUC (ratio of expectations) and its standard deviation per window.
+    """Expected ROC AUC (second-order delta method) and its standard deviation per window.
 
     ``scores`` rank the rows (the model's raw scores), ``p`` are the calibrated probabilities
     that each row is positive; rows ``bounds[k]:bounds[k+1]`` form window k; no NaN. NaN where a

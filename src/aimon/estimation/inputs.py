@@ -29,6 +29,8 @@ def read_binary(df: pd.DataFrame, what: str, need_time: bool, need_label: bool, 
     """Validate and convert one log (``what`` names it in messages: 'df' or 'reference')."""
     if not isinstance(df, pd.DataFrame):
         raise SchemaError([f"estimate_performance(): {what} must be a DataFrame, got {type(df).__name__}."])
+    if not need_label and isinstance(roles.get("label"), str) and roles["label"] not in df.columns:
+        roles = {**roles, "label": None}  # the label column named for the reference: none here yet
     r = infer_roles(df, **roles)
     purpose = f"estimate_performance() on {what}"
     require(r, ["score"] + (["timestamp"] if need_time else []) + (["label"] if need_label else []), df, purpose)
