@@ -2,8 +2,9 @@
 
 Three maps from score to probability, fitted on the reference's labelled rows:
 
-- **none**: the scores are used as they are. ``method="auto"`` keeps them when Spiegelhalter's
-  calibration test does not reject (p >= 0.05): the model is already calibrated.
+- **none**: the scores are used as they are. ``method="auto"`` keeps them when two calibration
+  tests both fail to reject at 0.025 each (0.05 overall, Bonferroni): the model is already
+  calibrated.
 - **isotonic**: the non-decreasing step function closest to the labels in least squares
   (pool adjacent violators on the distinct scores), linear between distinct scores and constant
   beyond the fitted range (as scikit-learn's ``IsotonicRegression(out_of_bounds="clip")``).
@@ -14,9 +15,15 @@ Three maps from score to probability, fitted on the reference's labelled rows:
   ``C = 1e6``, so that separable data still give a finite slope). Two parameters: it does not
   overfit a small reference, so ``auto`` uses it below 1,000 labelled rows.
 
-Spiegelhalter's test: under calibration ``Z = sum((y - p)(1 - 2p)) / sqrt(sum((1 - 2p)^2 p (1 - p)))``
-is approximately standard normal (Spiegelhalter 1986, Stat Med 5:421); a two-sided p-value
-below 0.05 says the scores are miscalibrated.
+The two tests:
+
+- Spiegelhalter's: under calibration ``Z = sum((y - p)(1 - 2p)) / sqrt(sum((1 - 2p)^2 p (1 - p)))``
+  is approximately standard normal (Spiegelhalter 1986, Stat Med 5:421). It is blind to some
+  miscalibrations (``P(y) = s**2`` with uniform ``s`` has ``E[Z] = 0``), hence the second test.
+- Cox's: fit the logistic recalibration ``logit P(y) = b + a logit(s)`` (the Platt fit above) and
+  compare it with ``a = 1, b = 0`` by a likelihood-ratio test, chi-squared with 2 degrees of
+  freedom (Cox 1958, Biometrika 45:562). It sees a wrong overall rate and scores that are too
+  extreme or too timid.
 """
 from __future__ import annotations
 
@@ -29,7 +36,7 @@ from ..errors import SchemaError
 
 METHODS = ("auto", "isotonic", "platt", "none")
 MIN_ISOTONIC = 1000     # labelled reference rows from which "auto" prefers isotonic to Platt
-TEST_ALPHA = 0.05       # "auto" keeps the scores when Spiegelhalter's p-value is at least this
+TEST_ALPHA = 0.05       # "auto" keeps the scores when both tests' p-values are >= TEST_ALPHA / 2
 PLATT_C = 1e6           # inverse ridge strength on the slope (scikit-learn's C)
 EPS = 1e-12
 
@@ -45,6 +52,22 @@ def spiegelhalter(p: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         return math.nan, math.nan
     z = num / math.sqrt(var)
     return z, math.erfc(abs(z) / math.sqrt(2.0))
+
+
+def _loglik(p: np.ndarray, y: np.ndarray) -> float:
+    p = np.clip(p, EPS, 1.0 - EPS)
+    return float(np.sum(y * np.log(p) + (1.0 - y) * np.log1p(-p)))
+
+
+def cox_test(p: np.ndarray, y: np.ndarray) -> tuple[float, float, tuple[float, float]]:
+    """Cox's likelihood-ratio test of calibration: statistic, p-value (chi-squared, 2 df:
+    ``exp(-stat / 2)``) and the fitted (slope, intercept) of the logistic recalibration."""
+    p = np.asarray(p, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    f = _logit(p)
+    a, b = platt_fit(f, y)
+    stat = max(2.0 * (_loglik(1.0 / (1.0 + np.exp(-(a * f + b))), y) - _loglik(p, y)), 0.0)
+    return stat, math.exp(-stat / 2.0), (a, b)
 
 
 def isotonic_fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -102,13 +125,16 @@ class Calibration:
     """A fitted map from scores to probabilities (see the module docstring).
 
     ``method`` is what was applied; ``test_z``/``test_pvalue`` Spiegelhalter's test of the raw
-    reference scores; ``n`` the labelled reference rows it was fitted on.
+    reference scores, ``cox_stat``/``cox_pvalue`` Cox's; ``n`` the labelled reference rows it was
+    fitted on.
     """
 
     method: str
     n: int
     test_z: float
     test_pvalue: float
+    cox_stat: float
+    cox_pvalue: float
     reason: str
     params: dict = field(default_factory=dict, repr=False)
 
@@ -129,19 +155,21 @@ def fit_calibration(score: np.ndarray, y: np.ndarray, method: str = "auto") -> C
     score = np.asarray(score, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     z, pvalue = spiegelhalter(score, y)
+    stat, cox_p, (a, b) = cox_test(score, y)
     n = int(score.size)
+    tests = f"Spiegelhalter p = {pvalue:.3g}, Cox p = {cox_p:.3g}"
     if method == "auto":
-        if pvalue >= TEST_ALPHA:
-            method, reason = "none", f"Spiegelhalter's test does not reject calibration (p = {pvalue:.3g} >= {TEST_ALPHA})"
+        if not (pvalue < TEST_ALPHA / 2 or cox_p < TEST_ALPHA / 2):  # a NaN p-value does not reject
+            method, reason = "none", f"already calibrated ({tests}; both >= {TEST_ALPHA / 2})"
         elif n >= MIN_ISOTONIC:
-            method, reason = "isotonic", f"miscalibrated (Spiegelhalter p = {pvalue:.3g}); {n} labelled rows >= {MIN_ISOTONIC}"
+            method, reason = "isotonic", f"miscalibrated ({tests}); {n} labelled rows >= {MIN_ISOTONIC}"
         else:
-            method, reason = "platt", f"miscalibrated (Spiegelhalter p = {pvalue:.3g}); {n} labelled rows < {MIN_ISOTONIC}"
+            method, reason = "platt", f"miscalibrated ({tests}); {n} labelled rows < {MIN_ISOTONIC}"
     else:
-        reason = "chosen with calibration=" + repr(method)
+        reason = f"chosen with calibration={method!r} ({tests})"
     params = {}
     if method == "isotonic":
         params["x"], params["y"] = isotonic_fit(score, y)
     elif method == "platt":
-        params["a"], params["b"] = platt_fit(_logit(score), y)
-    return Calibration(method, n, z, pvalue, reason, params)
+        params["a"], params["b"] = a, b
+    return Calibration(method, n, z, pvalue, stat, cox_p, reason, params)
