@@ -130,7 +130,7 @@ def estimate_performance(df: pd.DataFrame, reference: pd.DataFrame, metrics=("ro
     >>> ref = df[df.index < df.attrs["reference_end"]]
     >>> est = df[df.index >= df.attrs["reference_end"]].aimon.estimate_performance(reference=ref)
     >>> est.calibration.method, list(est.table.columns[3:6])
-    ('none', ['roc_auc_estimate', 'roc_auc_lower', 'roc_auc_upper'])
+    ('isotonic', ['roc_auc_estimate', 'roc_auc_lower', 'roc_auc_upper'])
     """
     metrics = _metric_list(metrics)
     how, value = chunks.check(freq, chunk_size)

@@ -32,6 +32,15 @@ class PerformanceEstimate:
         ``("freq", "1D")`` or ``("size", 5000)``.
     excluded : dict
         Rows left out (no usable score, no timestamp ...), per reason.
+
+    Examples
+    --------
+    >>> import aimon
+    >>> df = aimon.datasets.load_credit_scoring()
+    >>> ref, cur = df.iloc[:30000], df.iloc[30000:60000]
+    >>> est = aimon.estimate_performance(cur, reference=ref, metrics="accuracy", chunk_size=10000)
+    >>> len(est.table), est.metrics
+    (3, ['accuracy'])
     """
 
     table: pd.DataFrame
