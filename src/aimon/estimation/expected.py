@@ -65,9 +65,10 @@ def _wsum(x, bounds):
     return sum_count(np.ascontiguousarray(x, dtype=np.float64), bounds)[0]
 
 
-def expected(metric: str, p: np.ndarray, d: np.ndarray, bounds: np.ndarray):
+def expected(metric: str, p: np.ndarray, d: np.ndarray, bounds: np.ndarray, with_grad=False):
     """Estimate and standard deviation of ``metric`` per window (rows bounds[k]:bounds[k+1]);
-    ``p`` calibrated probabilities, ``d`` 0/1 predictions, no NaN."""
+    ``p`` calibrated probabilities, ``d`` 0/1 predictions, no NaN. ``with_grad=True`` also
+    returns each row's weight ``(a_i - m b_i) / E[V]`` in the linearisation (0 where undefined)."""
     u, a, v, b = coefficients(metric, d)
     eu = _wsum(u + a * p, bounds)
     ev = _wsum(v + b * p, bounds)
@@ -78,7 +79,13 @@ def expected(metric: str, p: np.ndarray, d: np.ndarray, bounds: np.ndarray):
     var = np.maximum(saa - 2.0 * mm * sab + mm * mm * sbb, 0.0)
     sd = np.where(np.isnan(m), np.nan, np.sqrt(ratio(var, ev * ev)))
     bias = ratio(mm * sbb - sab, ev * ev)  # (m Var V - Cov(U, V)) / E[V]^2; 0 when V is constant
-    return m + np.where(np.isnan(bias), 0.0, bias), sd
+    est = m + np.where(np.isnan(bias), 0.0, bias)
+    if not with_grad:
+        return est, sd
+    counts = np.diff(bounds)
+    mr, evr = np.repeat(mm, counts), np.repeat(ev, counts)
+    grad = np.where(np.repeat(np.isnan(m), counts), 0.0, ratio(a - mr * b, evr))
+    return est, sd, np.nan_to_num(grad)
 
 
 def realized(metric: str, y: np.ndarray, d: np.ndarray, bounds: np.ndarray) -> np.ndarray:
