@@ -52,12 +52,15 @@ def _estimate(metric, score, p, d, bounds):
     return expected(metric, p, d, bounds)
 
 
-def _realized(metric, score, y, d, bounds):
+def _realized(metric, score, y, d, bounds, multi=False):
     """Realized metric per window over the rows whose label is known."""
     known = ~np.isnan(y)
-    counts = np.add.reduceat(np.append(known, False).astype(np.int64), bounds[:-1]) if len(bounds) > 1 else np.zeros(0, np.int64)
-    counts[bounds[:-1] == bounds[1:]] = 0
+    counts = _counts(known, bounds)
     sub = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    if multi:
+        from .multiclass import realized_macro
+
+        return realized_macro(metric, score[known], y[known], d[known], sub)
     if metric == "roc_auc":
         from .._kernels.ranking import window_auc
 
@@ -65,12 +68,13 @@ def _realized(metric, score, y, d, bounds):
     return realized(metric, y[known], d[known], sub)
 
 
-def _reference_range(metric, ref, how, value):
+def _reference_range(metric, ref, how, value, multi):
     """Mean +/- 3 sd of the realized metric over the reference's windows (complete chunks only)."""
-    bounds, _, _ = chunks.split(ref.times, len(ref.score), how, value)
+    score = ref.scores if multi else ref.score
+    bounds, _, _ = chunks.split(ref.times, len(score), how, value)
     if how == "size" and len(bounds) > 2 and bounds[-1] - bounds[-2] < value:
         bounds = bounds[:-1]
-    vals = _realized(metric, ref.score, ref.label, ref.pred, bounds)
+    vals = _realized(metric, score, ref.label, ref.pred, bounds, multi)
     vals = vals[~np.isnan(vals)]
     if vals.size < 2:
         return np.nan, np.nan, int(vals.size)
@@ -80,7 +84,7 @@ def _reference_range(metric, ref, how, value):
 
 def estimate_performance(df: pd.DataFrame, reference: pd.DataFrame, metrics=("roc_auc", "accuracy"), freq=None,
                          chunk_size=None, calibration="auto", level=0.95, min_label_coverage=0.9,
-                         decision_threshold=0.5, pos_label=None, **roles) -> PerformanceEstimate:
+                         decision_threshold=0.5, pos_label=None, class_scores=None, **roles) -> PerformanceEstimate:
     """Estimate a binary classifier's performance per window from its scores, before labels arrive.
 
     Parameters
@@ -112,6 +116,11 @@ def estimate_performance(df: pd.DataFrame, reference: pd.DataFrame, metrics=("ro
         Prediction = ``score >= decision_threshold`` when there is no prediction column.
     pos_label : optional
         The positive class when labels/predictions are not 0/1 or bool.
+    class_scores : dict, optional
+        A multiclass model: ``{class: score column}`` (label values as keys). Each class is
+        calibrated one-vs-rest; precision, recall, specificity, F1 and ROC AUC are macro averages
+        over the classes (see :mod:`aimon.estimation.multiclass`). Predictions come from the
+        ``prediction`` column, else the class with the highest score.
     **roles
         Column overrides for both frames, e.g. ``score="y_pred_proba"``, ``label="repaid"``.
 
@@ -139,12 +148,32 @@ def estimate_performance(df: pd.DataFrame, reference: pd.DataFrame, metrics=("ro
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not lo <= v <= 1 or (name == "level" and not 0 < v < 1):
             raise SchemaError([f"{name}={v!r}: give a number between 0 and 1."])
     need_time = how == "freq"
-    ref = read_binary(reference, "reference", need_time, True, pos_label, decision_threshold, roles)
-    cur = read_binary(df, "df", need_time, False, pos_label, decision_threshold, roles)
-    known = ~np.isnan(ref.label)
-    cal: Calibration = fit_calibration(ref.score[known], ref.label[known], calibration)
-    p = cal.predict(cur.score)
-    bounds, index, extra = chunks.split(cur.times, len(cur.score), how, value)
+    multi = class_scores is not None
+    if multi:
+        from . import multiclass
+
+        if not isinstance(class_scores, dict) or len(class_scores) < 2:
+            raise SchemaError(["class_scores=: give a dict {class: score column} with at least two classes."])
+        ref = multiclass.read_multiclass(reference, "reference", need_time, True, class_scores, roles)
+        cur = multiclass.read_multiclass(df, "df", need_time, False, class_scores, roles)
+        cals = multiclass.fit(ref, calibration)
+        P = multiclass.probabilities(cals, cur.scores)
+        cal = cals
+        score = cur.scores
+
+        def estimate_metric(m, bounds):
+            return multiclass.estimate(m, cur.scores, P, cur.pred, bounds)
+    else:
+        ref = read_binary(reference, "reference", need_time, True, pos_label, decision_threshold, roles)
+        cur = read_binary(df, "df", need_time, False, pos_label, decision_threshold, roles)
+        known = ~np.isnan(ref.label)
+        cal = fit_calibration(ref.score[known], ref.label[known], calibration)
+        p = cal.predict(cur.score)
+        score = cur.score
+
+        def estimate_metric(m, bounds):
+            return _estimate(m, cur.score, p, cur.pred, bounds)
+    bounds, index, extra = chunks.split(cur.times, len(score), how, value)
     rows = np.diff(bounds)
     n_lab = _counts(~np.isnan(cur.label), bounds)
     coverage = np.where(rows > 0, n_lab / np.maximum(rows, 1), np.nan)
@@ -157,10 +186,10 @@ def estimate_performance(df: pd.DataFrame, reference: pd.DataFrame, metrics=("ro
     any_alert = np.zeros(len(rows), dtype=bool)
     drift = np.zeros(len(rows), dtype=bool)
     for m in metrics:
-        est, sd = _estimate(m, cur.score, p, cur.pred, bounds)
+        est, sd = estimate_metric(m, bounds)
         lo, hi = np.clip(est - z * sd, 0.0, 1.0), np.clip(est + z * sd, 0.0, 1.0)
-        real = np.where(judged, _realized(m, cur.score, cur.label, cur.pred, bounds), np.nan)
-        ref_lo, ref_hi, n_ref = _reference_range(m, ref, how, value)
+        real = np.where(judged, _realized(m, score, cur.label, cur.pred, bounds, multi), np.nan)
+        ref_lo, ref_hi, n_ref = _reference_range(m, ref, how, value, multi)
         ranges[m] = {"lower": ref_lo, "upper": ref_hi, "windows": n_ref}
         alert = hi < ref_lo  # the whole band lies below the reference range (False when NaN)
         outside = (real < lo) | (real > hi)

@@ -21,8 +21,9 @@ class PerformanceEstimate:
     table : DataFrame
         One row per window (see :func:`aimon.estimate_performance`).
     metrics : list of str
-    calibration : Calibration
-        What was fitted on the reference (``.method``, ``.reason``, Spiegelhalter's ``.test_pvalue``).
+    calibration : Calibration or list of Calibration
+        What was fitted on the reference (``.method``, ``.reason``, the tests' p-values); for a
+        multiclass model one per class (one-vs-rest), in the order of ``class_scores``.
     reference_range : dict
         Per metric: ``lower``/``upper`` (mean +/- 3 sd of the reference's per-window values) and
         the number of reference ``windows`` they come from.
@@ -61,13 +62,21 @@ class PerformanceEstimate:
         """Windows whose realized value left the band: the estimate cannot be trusted there."""
         return self.table[self.table["concept_drift"]]
 
+    @property
+    def calibration_method(self) -> str:
+        cal = self.calibration
+        if isinstance(cal, list):
+            return "one-vs-rest " + "/".join(dict.fromkeys(c.method for c in cal))
+        return cal.method
+
     def summary(self) -> str:
         t = self.table
         how, value = self.chunking
         unit = f"windows of {value}" if how == "freq" else f"chunks of {value} rows"
         cal = self.calibration
+        why = "per class: " + "; ".join(c.method for c in cal) if isinstance(cal, list) else cal.reason
         lines = [f"Estimated performance over {len(t)} {unit} (bands at {self.level:.0%}); calibration: "
-                 f"{cal.method} ({cal.reason})."]
+                 f"{self.calibration_method} ({why})."]
         last = t[t["rows"] > 0].tail(1)
         for m in self.metrics:
             rr = self.reference_range[m]
@@ -118,7 +127,7 @@ class PerformanceEstimate:
         drift = t["concept_drift"].to_numpy(dtype=bool) & np.isfinite(real)
         ax.scatter(np.asarray(x)[drift], real[drift], marker="x", color="tab:brown", zorder=4, s=40,
                    label="realized outside band")
-        ax.set_title(f"Estimated {m} (calibration: {self.calibration.method})", fontsize=10)
+        ax.set_title(f"Estimated {m} (calibration: {self.calibration_method})", fontsize=10)
         ax.set_ylabel(m)
         ax.legend(loc="lower left", fontsize=7, ncol=3, frameon=False)
         ax.grid(alpha=0.3)
