@@ -166,3 +166,13 @@ def test_one_row_windows_empty_windows_and_missing_scores_are_explained():
     assert one["note"].str.contains("one row").all()
     empty = t[t["rows"] == 0]
     assert empty["accuracy_estimate"].isna().all() and empty["note"].str.contains("no scored rows").all()
+
+
+def test_reference_range_is_mean_plus_minus_3_sd_over_complete_reference_chunks():
+    ref = make_log(6500, 13)
+    est = aimon.estimate_performance(make_log(2000, 14), reference=ref, metrics="accuracy", chunk_size=1000)
+    pred = (ref["score"] >= 0.5).astype(float)
+    vals = np.array([accuracy_score(ref["label"][i:i + 1000], pred[i:i + 1000]) for i in range(0, 6000, 1000)])
+    rr = est.reference_range["accuracy"]
+    assert rr["windows"] == 6
+    assert_allclose([rr["lower"], rr["upper"]], [vals.mean() - 3 * vals.std(ddof=1), vals.mean() + 3 * vals.std(ddof=1)])

@@ -55,6 +55,7 @@ def _estimate(metric, score, p, d, bounds):
 def _realized(metric, score, y, d, bounds, multi=False):
     """Realized metric per window over the rows whose label is known."""
     known = ~np.isnan(y)
+    known[bounds[-1] if len(bounds) else 0:] = False  # rows after the last window (a dropped partial chunk)
     counts = _counts(known, bounds)
     sub = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     if multi:
