@@ -70,13 +70,15 @@ def cox_test(p: np.ndarray, y: np.ndarray) -> tuple[float, float, tuple[float, f
     return stat, math.exp(-stat / 2.0), (a, b)
 
 
-def isotonic_fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct ``x`` (sorted) and the isotonic fit of ``y`` at them (ties of ``x`` pooled first)."""
+def isotonic_fit(x: np.ndarray, y: np.ndarray, with_counts=False):
+    """Distinct ``x`` (sorted) and the isotonic fit of ``y`` at them (ties of ``x`` pooled first);
+    ``with_counts=True`` also returns the number of rows at each distinct ``x``."""
     from .._kernels.isotonic import pava
 
     ux, inverse, counts = np.unique(x, return_inverse=True, return_counts=True)
     sums = np.bincount(inverse.ravel(), weights=y, minlength=ux.size)
-    return ux, pava(sums / counts, counts.astype(np.float64))
+    fitted = pava(sums / counts, counts.astype(np.float64))
+    return (ux, fitted, counts) if with_counts else (ux, fitted)
 
 
 def _logit(s: np.ndarray) -> np.ndarray:
@@ -86,20 +88,24 @@ def _logit(s: np.ndarray) -> np.ndarray:
 
 def platt_fit(x: np.ndarray, y: np.ndarray, C: float = PLATT_C, max_iter: int = 100) -> tuple[float, float]:
     """Slope and intercept of the logistic regression of ``y`` on the 1-D feature ``x``
-    (penalty ``a**2 / (2 C)`` on the slope only), by damped Newton steps."""
-    a, b = 0.0, float(_logit(np.array([np.clip(y.mean(), 0.01, 0.99)]))[0])
+    (penalty ``a**2 / (2 C)`` on the slope only), by damped Newton steps on the distinct values
+    of ``x`` (weighted by their counts and positives: the same likelihood, fewer terms)."""
+    x, inverse, n = np.unique(x, return_inverse=True, return_counts=True)
+    k = np.bincount(inverse.ravel(), weights=y, minlength=x.size)
+    n = n.astype(np.float64)
+    a, b = 0.0, float(_logit(np.array([np.clip(k.sum() / n.sum(), 0.01, 0.99)]))[0])
 
     def loss(a, b):
         z = a * x + b
-        return float(np.sum(np.logaddexp(0.0, z) - y * z) + a * a / (2.0 * C))
+        return float(np.sum(n * np.logaddexp(0.0, z) - k * z) + a * a / (2.0 * C))
 
     current = loss(a, b)
     for _ in range(max_iter):
         q = 1.0 / (1.0 + np.exp(-(a * x + b)))
-        r = q - y
-        g = np.array([np.dot(r, x) + a / C, r.sum()])
-        w = q * (1.0 - q)
-        h = np.array([[np.dot(w, x * x) + 1.0 / C, np.dot(w, x)], [np.dot(w, x), w.sum()]])
+        r = n * q - k
+        g = np.array([np.sum(r * x) + a / C, r.sum()])
+        w = n * q * (1.0 - q)
+        h = np.array([[np.sum(w * x * x) + 1.0 / C, np.sum(w * x)], [np.sum(w * x), w.sum()]])
         try:
             step = np.linalg.solve(h + 1e-12 * np.eye(2), g)
         except np.linalg.LinAlgError:
@@ -115,7 +121,7 @@ def platt_fit(x: np.ndarray, y: np.ndarray, C: float = PLATT_C, max_iter: int = 
             break
         a, b, done = na, nb, current - new < 1e-12 * max(1.0, abs(current))
         current = new
-        if done and np.abs(g).max() < 1e-6 * max(1.0, len(x)):
+        if done and np.abs(g).max() < 1e-6 * max(1.0, n.sum()):
             break
     return a, b
 
@@ -137,6 +143,38 @@ class Calibration:
     cox_pvalue: float
     reason: str
     params: dict = field(default_factory=dict, repr=False)
+
+    def window_sd(self, score: np.ndarray, grad: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+        """Standard deviation per window of an estimate that moves by ``grad[i]`` per unit change of
+        row i's calibrated probability, from the sampling error of the calibration itself (zero
+        for ``none``). Platt: ``J Cov(a, b) J'`` with the inverse Hessian of the fit. Isotonic:
+        each pooled block's value is a mean of its ``N`` reference labels, variance
+        ``p~ (1 - p~) / N`` (``p~ = (N p + 1/2) / (N + 1)``), blocks independent; a row between two
+        distinct reference scores depends on both by its interpolation weights."""
+        k = len(bounds) - 1
+        wid = np.repeat(np.arange(k), np.diff(bounds))
+        s = np.asarray(score, dtype=np.float64)
+        if self.method == "platt":
+            f = _logit(s)
+            p = self.predict(s)
+            dp = p * (1.0 - p)
+            ja = np.bincount(wid, weights=grad * dp * f, minlength=k)
+            jb = np.bincount(wid, weights=grad * dp, minlength=k)
+            c = self.params["cov"]
+            var = ja * ja * c[0, 0] + 2 * ja * jb * c[0, 1] + jb * jb * c[1, 1]
+            return np.sqrt(np.maximum(var, 0.0))
+        if self.method != "isotonic":
+            return np.zeros(k)
+        x, block, bvar = self.params["x"], self.params["block"], self.params["block_var"]
+        pos = np.interp(s, x, np.arange(x.size, dtype=np.float64))  # fractional index among the distinct x
+        lo = np.floor(pos).astype(np.int64)
+        hi = np.minimum(lo + 1, x.size - 1)
+        t = pos - lo
+        nb = bvar.size
+        cells = np.concatenate([wid * nb + block[lo], wid * nb + block[hi]])
+        w = np.concatenate([grad * (1.0 - t), grad * t])
+        J = np.bincount(cells, weights=w, minlength=k * nb).reshape(k, nb)
+        return np.sqrt((J * J * bvar).sum(axis=1))  # no BLAS: its threads stall on busy machines
 
     def predict(self, score: np.ndarray) -> np.ndarray:
         """Calibrated probabilities for the scores (NaN stays NaN)."""
@@ -169,7 +207,17 @@ def fit_calibration(score: np.ndarray, y: np.ndarray, method: str = "auto") -> C
         reason = f"chosen with calibration={method!r} ({tests})"
     params = {}
     if method == "isotonic":
-        params["x"], params["y"] = isotonic_fit(score, y)
+        params["x"], params["y"], counts = isotonic_fit(score, y, with_counts=True)
+        block = np.concatenate([[0], np.cumsum(np.diff(params["y"]) != 0)]).astype(np.int64)
+        n_block = np.bincount(block, weights=counts)
+        value = np.bincount(block, weights=params["y"] * counts) / n_block
+        shrunk = (value * n_block + 0.5) / (n_block + 1.0)
+        params["block"], params["block_var"] = block, shrunk * (1.0 - shrunk) / n_block
     elif method == "platt":
         params["a"], params["b"] = a, b
+        f = _logit(score)
+        q = 1.0 / (1.0 + np.exp(-(a * f + b)))
+        w = q * (1.0 - q)
+        h = np.array([[np.sum(w * f * f) + 1.0 / PLATT_C, np.sum(w * f)], [np.sum(w * f), w.sum()]])
+        params["cov"] = np.linalg.pinv(h)
     return Calibration(method, n, z, pvalue, stat, cox_p, reason, params)

@@ -44,12 +44,16 @@ def _metric_list(metrics):
     return list(dict.fromkeys(metrics))
 
 
-def _estimate(metric, score, p, d, bounds):
+def _estimate(metric, score, p, d, bounds, cal):
+    """Estimate and sd per window: the labels' chance variation and the calibration's own
+    sampling error (independent, so their variances add)."""
     if metric == "roc_auc":
         from .._kernels.expected_auc import expected_auc
 
-        return expected_auc(score, p, bounds)
-    return expected(metric, p, d, bounds)
+        est, sd, grad = expected_auc(score, p, bounds, with_grad=True)
+    else:
+        est, sd, grad = expected(metric, p, d, bounds, with_grad=True)
+    return est, np.sqrt(sd ** 2 + cal.window_sd(score, grad, bounds) ** 2)
 
 
 def _realized(metric, score, y, d, bounds, multi=False):
@@ -173,7 +177,7 @@ def estimate_performance(df: pd.DataFrame, reference: pd.DataFrame, metrics=("ro
         score = cur.score
 
         def estimate_metric(m, bounds):
-            return _estimate(m, cur.score, p, cur.pred, bounds)
+            return _estimate(m, cur.score, p, cur.pred, bounds, cal)
     bounds, index, extra = chunks.split(cur.times, len(score), how, value)
     rows = np.diff(bounds)
     n_lab = _counts(~np.isnan(cur.label), bounds)
