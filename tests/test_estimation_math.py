@@ -181,3 +181,28 @@ def test_cox_test_matches_statsmodels_and_scipy(n, seed):
     stat, pvalue, _ = cox_test(s, y)
     assert_allclose(stat, stat_ref, rtol=1e-5, atol=1e-6)
     assert_allclose(pvalue, ss.chi2.sf(stat, 2), rtol=1e-9)
+
+
+@pytest.mark.parametrize("method,n_ref", [("platt", 400), ("isotonic", 3000)])
+def test_calibration_sd_matches_the_spread_over_redrawn_references(method, n_ref):
+    """The calibration's share of the band: refit on 300 references drawn from one truth and
+    compare the spread of the resulting estimates with the reported standard deviation."""
+    rng = np.random.default_rng(21)
+    s_win = np.round(rng.beta(2, 3, 2000), 2)
+    d = (s_win >= 0.5).astype(float)
+    bounds = np.array([0, 1000, 2000])
+    estimates, sds = {"accuracy": [], "roc_auc": []}, {"accuracy": [], "roc_auc": []}
+    for _ in range(300):
+        s_ref = np.round(rng.beta(2, 3, n_ref), 2)
+        y_ref = (rng.random(n_ref) < s_ref ** 1.3).astype(float)
+        cal = fit_calibration(s_ref, y_ref, method)
+        p = cal.predict(s_win)
+        for m in estimates:
+            est, _, grad = (expected_auc(s_win, p, bounds, with_grad=True) if m == "roc_auc"
+                            else expected(m, p, d, bounds, with_grad=True))
+            estimates[m].append(est)
+            sds[m].append(cal.window_sd(s_win, grad, bounds))
+    for m in estimates:
+        spread = np.std(estimates[m], axis=0)
+        reported = np.mean(sds[m], axis=0)
+        assert_allclose(reported, spread, rtol=0.15, err_msg=m)
