@@ -32,7 +32,7 @@ def test_isotonic_matches_sklearn(n, seed, decimals, binary):
     assert np.all(np.diff(fy) >= -1e-15)
 
 
-@SETTINGS
+@settings(max_examples=15, deadline=None)
 @given(st.integers(30, 400), st.integers(0, 2**31 - 1))
 def test_platt_matches_sklearn_logistic_regression_on_one_feature(n, seed):
     rng = np.random.default_rng(seed)
@@ -42,7 +42,7 @@ def test_platt_matches_sklearn_logistic_regression_on_one_feature(n, seed):
         y[0] = 1 - y[0]
     f = _logit(s)
     a, b = platt_fit(f, y)
-    ref = LogisticRegression(C=1e6, tol=1e-12, max_iter=10_000).fit(f[:, None], y)
+    ref = LogisticRegression(C=1e6, tol=1e-10, solver="newton-cg", max_iter=1000).fit(f[:, None], y)
     ours = 1 / (1 + np.exp(-(a * f + b)))
     assert_allclose(ours, ref.predict_proba(f[:, None])[:, 1], atol=2e-5)
 
