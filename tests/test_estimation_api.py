@@ -150,6 +150,13 @@ def test_bad_inputs_give_clear_errors():
     assert "calibration" in error(SchemaError, cur, REF, calibration="beta")
     assert "DataFrame" in error(SchemaError, cur["score"], REF)
     assert "freq" in error(SchemaError, cur, REF, freq="fortnight")
+    regression = REF.assign(label=np.linspace(0, 50, len(REF)))
+    msg = error(SchemaError, cur, regression)
+    assert "Regression models are not covered" in msg and "pos_label=" in msg and "'label'" in msg
+    words = REF.assign(label=np.where(REF["label"] == 1, "default", "repaid"))
+    est = aimon.estimate_performance(cur, reference=words, pos_label="default", metrics="accuracy", chunk_size=100)
+    base = aimon.estimate_performance(cur, reference=REF, metrics="accuracy", chunk_size=100)
+    assert_allclose(est.table["accuracy_estimate"], base.table["accuracy_estimate"])
 
 
 def test_one_row_windows_empty_windows_and_missing_scores_are_explained():

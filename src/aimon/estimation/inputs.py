@@ -12,6 +12,18 @@ from ..metrics.quality import _binary, _scores
 from ..roles import infer_roles, require
 
 
+def _two_classes(df, col, role, order, pos_label):
+    """0/1 floats of a binary column, or an error that names the ways out."""
+    try:
+        return _binary(df, col, role, order, pos_label)
+    except SchemaError:
+        values = list(pd.unique(df[col].dropna()))[:5]
+        raise SchemaError([f"estimate_performance(): role {role!r} (column {col!r}) is not 0/1 or boolean "
+                           f"(values like {values!r}). Pass pos_label=<the positive class> for a binary model, "
+                           f"class_scores={{class: score column}} for a multiclass one. Regression models are not "
+                           f"covered: their outputs are no probabilities of the outcome."], df.columns) from None
+
+
 @dataclass
 class Scored:
     """Rows of a log in time order (or row order), only those with a usable score."""
@@ -44,11 +56,11 @@ def read_binary(df: pd.DataFrame, what: str, need_time: bool, need_label: bool, 
         order, times = np.arange(len(df)), None
     score, n_bad = _scores(df, r["score"], order)
     if r.get("prediction") is not None:
-        pred = _binary(df, r["prediction"], "prediction", order, pos_label)
+        pred = _two_classes(df, r["prediction"], "prediction", order, pos_label)
     else:
         pred = np.where(np.isnan(score), np.nan, (score >= decision_threshold).astype(np.float64))
     if r.get("label") is not None:
-        label = _binary(df, r["label"], "label", order, pos_label)
+        label = _two_classes(df, r["label"], "label", order, pos_label)
     else:
         label = np.full(len(order), np.nan)
     keep = ~(np.isnan(score) | np.isnan(pred))
