@@ -7,6 +7,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from sklearn.isotonic import IsotonicRegression
 from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
@@ -183,3 +185,41 @@ def test_reference_range_is_mean_plus_minus_3_sd_over_complete_reference_chunks(
     rr = est.reference_range["accuracy"]
     assert rr["windows"] == 6
     assert_allclose([rr["lower"], rr["upper"]], [vals.mean() - 3 * vals.std(ddof=1), vals.mean() + 3 * vals.std(ddof=1)])
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 40), st.integers(1, 9), st.integers(0, 2**31 - 1))
+def test_random_small_logs_with_nan_and_ties_against_a_slow_reference(n, chunk, seed):
+    """Chunks of rows that have a score; estimates from sklearn's isotonic fit; realized values
+    from sklearn on the labelled rows of each chunk."""
+    rng = np.random.default_rng(seed)
+    cur = pd.DataFrame({"timestamp": pd.date_range("2026-02-01", periods=n, freq="1h"),
+                        "score": rng.integers(0, 5, n) / 4.0,  # heavy ties, 0 and 1 included
+                        "label": (rng.random(n) < 0.5).astype(float)})
+    cur.loc[rng.random(n) < 0.2, "score"] = np.nan
+    cur.loc[rng.random(n) < 0.3, "label"] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = aimon.estimate_performance(cur, reference=REF, metrics=["accuracy", "roc_auc", "precision"],
+                                         chunk_size=chunk, calibration="isotonic", min_label_coverage=0.0)
+    scored = cur[cur["score"].notna()].reset_index(drop=True)
+    assert est.excluded.get("score_missing", 0) == n - len(scored)
+    iso = IsotonicRegression(out_of_bounds="clip").fit(REF["score"], REF["label"])
+    t = est.table
+    assert len(t) == -(-len(scored) // chunk)
+    for k, start in enumerate(range(0, len(scored), chunk)):
+        c = scored.iloc[start:start + chunk]
+        p = iso.predict(c["score"])
+        d = (c["score"] >= 0.5).to_numpy()
+        assert_allclose(t["accuracy_estimate"].iloc[k], np.mean(np.where(d, p, 1 - p)), rtol=1e-9)
+        want_prec = p[d].mean() if d.any() else np.nan
+        assert_allclose(t["precision_estimate"].iloc[k], want_prec, rtol=1e-9, equal_nan=True)
+        lab = c[c["label"].notna()]
+        real_acc = accuracy_score(lab["label"], lab["score"] >= 0.5) if len(lab) else np.nan
+        assert_allclose(t["accuracy_realized"].iloc[k], real_acc, equal_nan=True)
+        two = len(lab) and lab["label"].nunique() == 2
+        real_auc = roc_auc_score(lab["label"], lab["score"]) if two else np.nan
+        assert_allclose(t["roc_auc_realized"].iloc[k], real_auc, equal_nan=True)
+        assert t["labelled"].iloc[k] == len(lab)
+        if np.isnan(t["roc_auc_estimate"].iloc[k]):
+            assert t["note"].iloc[k]
