@@ -33,9 +33,10 @@ REF = make_log(6000, 1)
 
 def test_realized_values_match_sklearn_and_the_input_is_unchanged():
     cur = make_log(3000, 2, start="2026-02-01")
-    before = copy.deepcopy(cur)
+    before, ref_before = copy.deepcopy(cur), copy.deepcopy(REF)
     est = aimon.estimate_performance(cur, reference=REF, metrics=["roc_auc", "accuracy", "f1"], freq="1D")
     pd.testing.assert_frame_equal(cur, before)
+    pd.testing.assert_frame_equal(REF, ref_before)
     t = est.table
     days = cur.set_index("timestamp").resample("1D")
     assert list(t.index) == list(days.size().index)
@@ -164,8 +165,7 @@ def test_bad_inputs_give_clear_errors():
 def test_one_row_windows_empty_windows_and_missing_scores_are_explained():
     cur = make_log(5, 12, freq="13h")
     cur.loc[2, "score"] = np.nan
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with pytest.warns(aimon.errors.DataDroppedWarning, match="1 score missing"):
         est = aimon.estimate_performance(cur, reference=REF, metrics=["roc_auc", "accuracy"], freq="1D")
     t = est.table
     assert est.excluded == {"score_missing": 1}

@@ -211,6 +211,14 @@ def estimate_performance(df: pd.DataFrame, reference: pd.DataFrame, metrics=("ro
     table = pd.DataFrame(cols, index=index)
     excluded = {f"reference_{k}": v for k, v in ref.excluded.items()}
     excluded.update(cur.excluded)
+    if excluded:
+        import warnings
+
+        from ..errors import DataDroppedWarning
+
+        parts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in excluded.items())
+        warnings.warn(f"estimate_performance(): rows left out: {parts} (counted in .excluded).",
+                      DataDroppedWarning, stacklevel=2)
     return PerformanceEstimate(table=table, metrics=metrics, calibration=cal, reference_range=ranges,
                                level=level, chunking=(how, value), excluded=excluded)
 
