@@ -76,3 +76,18 @@ def test_end_to_end_and_bad_inputs():
         aimon.estimate_performance(cur, reference=ref, class_scores={"a": "p_a"})
     with pytest.raises(SchemaError, match="no labels"):
         aimon.estimate_performance(cur, reference=ref.assign(label="zzz"), class_scores=CLASSES)
+
+
+def test_class_score_columns_are_found_by_name():
+    ref, cur = make_log(3000, 3), make_log(2000, 4)
+    explicit = aimon.estimate_performance(cur, reference=ref, class_scores=CLASSES, metrics="accuracy", chunk_size=500)
+    found = aimon.estimate_performance(cur, reference=ref, metrics="accuracy", chunk_size=500)
+    assert len(found.calibration) == 3
+    pd.testing.assert_frame_equal(found.table, explicit.table)
+    renamed = {"p_a": "proba_0", "p_b": "proba_1", "p_c": "proba_2"}
+    to_int = {"a": 0, "b": 1, "c": 2}
+    ref2 = ref.rename(columns=renamed).assign(label=ref["label"].map(to_int))
+    cur2 = cur.rename(columns=renamed).assign(label=cur["label"].map(to_int))
+    by_name = aimon.estimate_performance(cur2, reference=ref2, metrics="accuracy", chunk_size=500)
+    assert [c.n for c in by_name.calibration] == [3000] * 3
+    assert_allclose(by_name.table["accuracy_estimate"], explicit.table["accuracy_estimate"])

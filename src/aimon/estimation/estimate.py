@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SchemaError
+from ..roles import infer_roles
 from . import chunks
 from .calibration import Calibration, fit_calibration
 from .expected import CONFUSION_METRICS, expected, realized
@@ -125,7 +126,9 @@ def estimate_performance(df: pd.DataFrame, reference: pd.DataFrame, metrics=("ro
         A multiclass model: ``{class: score column}`` (label values as keys). Each class is
         calibrated one-vs-rest; precision, recall, specificity, F1 and ROC AUC are macro averages
         over the classes (see :mod:`aimon.estimation.multiclass`). Predictions come from the
-        ``prediction`` column, else the class with the highest score.
+        ``prediction`` column, else the class with the highest score. When there is no ``score``
+        column, columns named ``y_pred_proba_<class>``, ``proba_<class>``, ``score_<class>`` or
+        ``p_<class>`` whose suffixes are label values of the reference are used.
     **roles
         Column overrides for both frames, e.g. ``score="y_pred_proba"``, ``label="repaid"``.
 
@@ -153,6 +156,11 @@ def estimate_performance(df: pd.DataFrame, reference: pd.DataFrame, metrics=("ro
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not lo <= v <= 1 or (name == "level" and not 0 < v < 1):
             raise SchemaError([f"{name}={v!r}: give a number between 0 and 1."])
     need_time = how == "freq"
+    if class_scores is None and isinstance(reference, pd.DataFrame) and roles.get("score") is None \
+            and infer_roles(reference, **roles).get("score") is None:
+        from .multiclass import detect_class_scores
+
+        class_scores = detect_class_scores(reference, infer_roles(reference, **roles).get("label"))
     multi = class_scores is not None
     if multi:
         from . import multiclass

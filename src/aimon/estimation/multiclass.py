@@ -40,6 +40,29 @@ class ScoredMulti:
     excluded: dict = field(default_factory=dict)
 
 
+PREFIXES = ("y_pred_proba_", "proba_", "score_", "p_")
+
+
+def detect_class_scores(reference: pd.DataFrame, label_col) -> dict | None:
+    """``{class: column}`` from columns named ``<prefix><class>`` (prefixes in :data:`PREFIXES`)
+    when at least two exist and their suffixes are label values of the reference."""
+    if label_col is None or label_col not in reference.columns:
+        return None
+    labels = set(pd.unique(reference[label_col].dropna()))
+    for prefix in PREFIXES:
+        found = {}
+        for col in reference.columns:
+            if isinstance(col, str) and col.startswith(prefix) and len(col) > len(prefix):
+                suffix = col[len(prefix):]
+                for key in (suffix, int(suffix) if suffix.lstrip("-").isdigit() else None):
+                    if key is not None and key in labels:
+                        found[key] = col
+                        break
+        if len(found) >= 2:
+            return found
+    return None
+
+
 def read_multiclass(df, what, need_time, need_label, class_scores: dict, roles: dict) -> ScoredMulti:
     if not isinstance(df, pd.DataFrame):
         raise SchemaError([f"estimate_performance(): {what} must be a DataFrame, got {type(df).__name__}."])
