@@ -223,3 +223,11 @@ def test_random_small_logs_with_nan_and_ties_against_a_slow_reference(n, chunk, 
         assert t["labelled"].iloc[k] == len(lab)
         if np.isnan(t["roc_auc_estimate"].iloc[k]):
             assert t["note"].iloc[k]
+
+
+def test_reference_given_as_a_time_splits_the_log():
+    log = pd.concat([REF, make_log(3000, 15, start="2026-02-01")], ignore_index=True)
+    a = aimon.estimate_performance(log, reference="2026-02-01", metrics="accuracy", chunk_size=1000)
+    b = aimon.estimate_performance(log.iloc[len(REF):], reference=REF, metrics="accuracy", chunk_size=1000)
+    pd.testing.assert_frame_equal(a.table, b.table)
+    assert "neither" in error(SchemaError, log, "not a time")

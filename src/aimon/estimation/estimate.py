@@ -99,9 +99,11 @@ def estimate_performance(df: pd.DataFrame, reference: pd.DataFrame, metrics=("ro
         Inference log to judge: a ``score`` column (probability of the positive class), a
         ``prediction`` column (else ``score >= decision_threshold``), and a ``label`` column where
         labels have arrived (optional; NaN until they do).
-    reference : DataFrame
+    reference : DataFrame or timestamp-like
         A labelled period in which the model performed as expected (same columns). Its scores
         are calibrated against its labels, and its per-window metrics give the reference range.
+        A timestamp splits ``df``: the rows before it are the reference, the rows from it on
+        are judged.
     metrics : str or list of str
         Any of ``roc_auc``, ``accuracy``, ``precision``, ``recall``, ``specificity``, ``f1``.
     freq : str, optional
@@ -151,6 +153,8 @@ def estimate_performance(df: pd.DataFrame, reference: pd.DataFrame, metrics=("ro
     """
     metrics = _metric_list(metrics)
     how, value = chunks.check(freq, chunk_size)
+    if isinstance(reference, (str, pd.Timestamp)) or hasattr(reference, "isoformat"):
+        df, reference = _split(df, reference, roles)
     for name, v, lo in (("level", level, 0.0), ("min_label_coverage", min_label_coverage, 0.0),
                         ("decision_threshold", decision_threshold, 0.0)):
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not lo <= v <= 1 or (name == "level" and not 0 < v < 1):
@@ -229,6 +233,26 @@ def estimate_performance(df: pd.DataFrame, reference: pd.DataFrame, metrics=("ro
                       DataDroppedWarning, stacklevel=2)
     return PerformanceEstimate(table=table, metrics=metrics, calibration=cal, reference_range=ranges,
                                level=level, chunking=(how, value), excluded=excluded)
+
+
+def _split(df, when, roles):
+    """(rows from ``when`` on, rows before it) of ``df`` by its timestamp role."""
+    from .._log import _timestamps
+    from ..roles import require
+
+    if not isinstance(df, pd.DataFrame):
+        raise SchemaError([f"estimate_performance(): df must be a DataFrame, got {type(df).__name__}."])
+    r = infer_roles(df, **roles)
+    require(r, ["timestamp"], df, "estimate_performance(reference=<a time>)")
+    times, _ = _timestamps(df, r["timestamp"])
+    try:
+        cut = pd.Timestamp(when)
+    except (ValueError, TypeError):
+        raise SchemaError([f"reference={when!r} is neither a DataFrame nor a time."]) from None
+    if (cut.tz is None) != (times.tz is None):
+        cut = cut.tz_localize(times.tz) if cut.tz is None else cut.tz_convert(None)
+    before = np.asarray(times < cut)
+    return df[~before], df[before]
 
 
 def _counts(mask, bounds):
