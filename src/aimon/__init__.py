@@ -45,6 +45,8 @@ _LAZY = {
     "gate": ("aimon.gating.core", "gate"),
     "check": ("aimon.gating.schema", "check"),
     "GateResult": ("aimon.gating.result", "GateResult"),
+    "estimate_performance": ("aimon.estimation.estimate", "estimate_performance"),
+    "PerformanceEstimate": ("aimon.estimation.result", "PerformanceEstimate"),
 }
 
 

@@ -68,6 +68,7 @@ class AimonAccessor:
     multivariate_drift = _forward("aimon.datadrift.multivariate", "multivariate_drift")
     gate = _forward("aimon.gating.core", "gate")  # this frame is the candidate
     check = _forward("aimon.gating.schema", "check")
+    estimate_performance = _forward("aimon.estimation.estimate", "estimate_performance")
 
 
 @pd.api.extensions.register_series_accessor("aimon")

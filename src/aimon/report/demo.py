@@ -281,10 +281,12 @@ def _register_sections():
     from .changes import changes_section
     from .diagnosis import diagnosis_section
     from .drift_section import drift_section
+    from .estimation_section import estimation_section
     from .thresholds_section import thresholds_section
 
     SECTIONS.insert(3, ("thresholds", thresholds_section))
-    SECTIONS.extend([("quality", quality_section), ("llm", llm_section), ("drift", drift_section),
+    SECTIONS.extend([("quality", quality_section), ("estimation", estimation_section), ("llm", llm_section),
+                     ("drift", drift_section),
                      ("changes", changes_section), ("diagnosis", diagnosis_section)])
 
 

@@ -1,0 +1,1 @@
+"""Performance without labels: confidence-based estimates of a classifier's metrics per window."""
