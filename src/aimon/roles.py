@@ -50,8 +50,8 @@ _SUFFIX_UNITS = (("ms", r"(ms|msec|millis|milliseconds)"), ("s", r"(s|sec|secs|s
 SECONDS_LIKE_MEDIAN = 0.05  # an unsuffixed latency with a smaller median (in ms) looks like seconds
 
 # Columns whose names look like model outputs are not taken as model inputs (drift features).
-_OUTPUT_LIKE = re.compile(r"^(y|p|y_?hat|y_?prob.*|pred|pred_.*|prob|prob_.*|proba.*|probability.*|"
-                          r"predicted.*|.*_pred|.*_prediction|.*_proba?|.*_probability)$", re.I)
+_OUTPUT_LIKE = re.compile(r"^(y|p|y_?hat|pred|pred_.*|prediction.*|predicted.*|prob|prob_.*|proba.*|probability.*|"
+                          r"score|y_(pred|prob|score).*|.*_pred|.*_prediction|.*_proba?|.*_probability)$", re.I)
 
 # Words that hint at a role in a column name, for "did you mean ...?" suggestions
 _HINTS = {
@@ -98,6 +98,7 @@ class Roles(dict):
 
     units: dict = {}      # role -> (unit, source): source is 'keyword', 'with_roles', 'name' or 'default'
     held_out: list = []   # output-like columns not taken as features
+    declared_absent: set = set()  # roles set to None by keyword or with_roles: never suggested
 
     def unit(self, role: str) -> str:
         """Unit of the ``latency``/``ttft`` column ('s', 'ms' or 'us'; 'ms' when nothing says)."""
@@ -267,6 +268,7 @@ def infer_roles(df: pd.DataFrame, **overrides) -> Roles:
         feats = [c for c in candidates if c not in held]
     roles["features"] = feats
     roles.units = _units(roles, overrides, stored)
+    roles.declared_absent = {k for k, v in {**stored, **overrides}.items() if v is None and k in CONVENTIONAL}
     roles.held_out = held
     return roles
 
@@ -328,6 +330,8 @@ def suggest(df: pd.DataFrame, roles: Roles, role: str, n: int = 2) -> list:
     """Columns not playing a role that look like ``role`` by name (words, close spelling) and values."""
     taken = {c for r, c in roles.items() if r != "features" and c is not None}
     scored = []
+    if role in roles.declared_absent:
+        return []
     for c in df.columns:
         if not isinstance(c, str) or c in taken:
             continue

@@ -50,10 +50,25 @@ def is_binary(label: pd.Series | None, prediction: pd.Series | None) -> bool:
     values = []
     for side in per_side:
         values += [v for v in side if v not in values]
-    two_sided = len(per_side) == 2 and all(per_side) and not set(per_side[0]) & set(per_side[1])
+    two_sided = len(per_side) == 2 and all(per_side) and kinds_differ(*per_side)
     if not values or (len(values) > 2 and not (two_sided and all(len(v) <= 2 for v in per_side))):
         return False  # more than two classes; two disjoint pairs ('yes'/'no' vs 0/1) stay binary
     return not all(isinstance(v, float) for v in values) or all(v == round(v) for v in values)
+
+
+def kinds_differ(a, b) -> bool:
+    """Two sets of comparable class values that share nothing because one is numbers (or bools)
+    and the other text, or because of case and spaces ('Yes' against 'yes'): an encoding
+    mismatch, not a bad model."""
+    def kind(vals):
+        return {isinstance(v, float) for v in vals}
+
+    def folded(vals):
+        return {str(v).strip().lower() for v in vals if isinstance(v, str)}
+
+    if set(a) & set(b):
+        return False
+    return (len(kind(a)) == 1 and kind(a) != kind(b) and len(kind(b)) == 1) or bool(folded(a) & folded(b))
 
 
 def _fmt(values) -> str:
@@ -76,7 +91,7 @@ def positive_class(label: pd.Series | None, prediction: pd.Series | None, pos_la
     for v in present.values():
         union += [x for x in v if x not in union]
     pos = None if pos_label is None else _norm(pos_label)
-    if len(present) == 2 and not set(present["label"]) & set(present["prediction"]):
+    if len(present) == 2 and kinds_differ(present["label"], present["prediction"]):
         if pos is None:
             raise SchemaError([f"The label column {cols['label']!r} holds {_fmt(present['label'])} and the "
                                f"prediction column {cols['prediction']!r} holds {_fmt(present['prediction'])}: they "

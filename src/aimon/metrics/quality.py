@@ -87,15 +87,14 @@ def detect_task(df, r, task, pos_label) -> str:
 
 
 def _check_classes_shared(df, r):
-    """Refuse a label and a prediction column of a classifier that have no class in common."""
+    """Refuse a classifier's label and prediction columns that share no class because one holds
+    numbers and the other text (a class-encoding mismatch; accuracy would be 0 without a word)."""
     if r.get("label") is None or r.get("prediction") is None:
         return
     lab, pre = df[r["label"]].dropna(), df[r["prediction"]].dropna()
     if not len(lab) or not len(pre):
         return
-    norm = encoding._norm
-    shared = {norm(v) for v in pd.unique(lab)} & {norm(v) for v in pd.unique(pre)}
-    if not shared:
+    if encoding.kinds_differ(encoding.distinct(lab, 50), encoding.distinct(pre, 50)):
         raise SchemaError([f"The label column {r['label']!r} (values like {encoding.distinct(lab, 4)!r}) and the "
                            f"prediction column {r['prediction']!r} (values like {encoding.distinct(pre, 4)!r}) "
                            f"share no class, so every prediction would count as wrong. Map one onto the other "
