@@ -1,4 +1,5 @@
-"""Command line: ``aimon demo`` runs the main job on a bundled inference log."""
+"""Command line: ``aimon demo`` runs the main job on a bundled inference log; ``aimon report LOG``
+on yours."""
 from __future__ import annotations
 
 import argparse
@@ -11,7 +12,17 @@ def main(argv=None) -> int:
     demo = sub.add_parser("demo", help="monitor a bundled inference log and write an HTML report")
     demo.add_argument("--dataset", default="credit_scoring", choices=["credit_scoring", "chatbot"])
     demo.add_argument("--out", default="aimon-demo", help="output folder (default: aimon-demo)")
+    from .report.userlog import add_arguments
+
+    add_arguments(sub.add_parser("report", help="write the HTML report of your own log (csv, jsonl, parquet)"))
     args = parser.parse_args(argv)
+    if args.command == "report":
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from .report.userlog import main as report_main
+
+        return report_main(args)
     if args.command != "demo":
         parser.print_help()
         return 2
