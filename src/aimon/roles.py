@@ -298,7 +298,7 @@ def _plausible(s: pd.Series, role: str) -> bool:
     if role == "timestamp":
         if pd.api.types.is_datetime64_any_dtype(s.dtype):
             return True
-        if s.dtype != object or not len(s):
+        if not (s.dtype == object or pd.api.types.is_string_dtype(s.dtype)) or not len(s):
             return False
         return bool(pd.to_datetime(s.astype(str).head(50), errors="coerce", format="mixed").notna().mean() > 0.9)
     if role in ("latency", "ttft") and pd.api.types.is_timedelta64_dtype(s.dtype):

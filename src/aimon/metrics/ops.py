@@ -92,7 +92,7 @@ def ops(df: pd.DataFrame, freq="5min", by=None, **roles) -> pd.DataFrame:
     arrays = {}
     metric_roles = ("latency", "ttft", "input_tokens", "output_tokens", "cost")
     checks.note(absent_roles_note(df, r, ("latency", "error"), "ops()"))
-    if not checks.notes and all(r.get(k) is None for k in metric_roles + ("error",)):
+    if not checks.notes and all(r.get(k) is None and k not in r.declared_absent for k in metric_roles + ("error",)):
         checks.note(f"ops() found no latency or error column (looked for {', '.join(CONVENTIONAL['latency'][:4])}, "
                     f"...; {', '.join(CONVENTIONAL['error'])}): only requests and throughput are reported. "
                     "Name them with latency='...', error='...'.")
