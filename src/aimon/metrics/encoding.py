@@ -23,7 +23,8 @@ NEGATIVES = frozenset({"0", "false", "f", "no", "n", "negative", "neg", "legit",
 
 def _norm(v):
     """One comparable form per value: numbers and bools as float, everything else as it is."""
-    if isinstance(v, (bool, np.bool_, int, float, np.integer, np.floating)):
+    if isinstance(v, (bool, np.bool_, int, float, np.integer, np.floating)) and not isinstance(
+            v, (np.timedelta64, np.datetime64)):
         return float(v)
     return v
 
@@ -53,7 +54,7 @@ def is_binary(label: pd.Series | None, prediction: pd.Series | None) -> bool:
     two_sided = len(per_side) == 2 and all(per_side) and kinds_differ(*per_side)
     if not values or (len(values) > 2 and not (two_sided and all(len(v) <= 2 for v in per_side))):
         return False  # more than two classes; two disjoint pairs ('yes'/'no' vs 0/1) stay binary
-    return not all(isinstance(v, float) for v in values) or all(v == round(v) for v in values)
+    return not all(isinstance(v, float) for v in values) or all(v.is_integer() for v in values)
 
 
 def kinds_differ(a, b) -> bool:
@@ -72,11 +73,11 @@ def kinds_differ(a, b) -> bool:
 
 
 def _fmt(values) -> str:
-    return ", ".join(repr(int(v) if isinstance(v, float) and v == round(v) else v) for v in values)
+    return ", ".join(repr(int(v) if isinstance(v, float) and v.is_integer() else v) for v in values)
 
 
 def _common(v, names) -> bool:
-    return (str(int(v)) if isinstance(v, float) and v == round(v) else str(v)).strip().lower() in names
+    return (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)).strip().lower() in names
 
 
 def positive_class(label: pd.Series | None, prediction: pd.Series | None, pos_label, cols: dict):

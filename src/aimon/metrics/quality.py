@@ -240,6 +240,12 @@ def quality(df: pd.DataFrame, freq="1D", by=None, confidence_threshold=0.6, deci
     signals = ("label", "score", "prediction", "fallback", "hallucination", "feedback")
     require(r, ["timestamp"] + (["label"] if all(r.get(k) is None for k in signals) else []), df, "quality()")
     has_label = r.get("label") is not None
+    timed = [f"Role {k!r}: column {r[k]!r} holds times ({df[r[k]].dtype}), not classes or values. Name another "
+             f"column with {k}='...'." for k in ("label", "prediction") if r.get(k) is not None and (
+                 pd.api.types.is_datetime64_any_dtype(df[r[k]].dtype)
+                 or pd.api.types.is_timedelta64_dtype(df[r[k]].dtype))]
+    if timed:
+        raise SchemaError(timed, df.columns)
     asked, task = task, detect_task(df, r, task, pos_label)
     if has_label and task != "regression" and r.get("prediction") is None and r.get("score") is None:
         require(r, ["prediction"], df, "quality()")
