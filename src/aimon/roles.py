@@ -210,12 +210,14 @@ def infer_roles(df: pd.DataFrame, **overrides) -> Roles:
     df : DataFrame
         Inference log.
     **overrides
-        ``role="column"`` (or ``None``) for any role in :data:`ROLES`.
+        ``role="column"`` (or ``None``) for any role in :data:`ROLES`, and ``latency_unit=`` /
+        ``ttft_unit=`` (``"s"``, ``"ms"``, ``"us"``; else the name suffix says, else ms).
 
     Returns
     -------
     Roles
-        A dict of role -> column (``"<index>"`` for a DatetimeIndex timestamp); ``.table`` shows it.
+        A dict of role -> column (``"<index>"`` for a DatetimeIndex timestamp); ``.table`` shows it,
+        ``.unit("latency")`` the unit, ``.held_out`` the output-like columns left out of the features.
 
     Examples
     --------
@@ -383,8 +385,9 @@ def with_roles(df: pd.DataFrame, **roles) -> pd.DataFrame:
     df : DataFrame
         Inference log.
     **roles
-        ``role="column"`` pairs (``latency="t_ms"``), ``role=None`` to declare a role absent, or
-        ``features=[...]``. Later calls infer the other roles as usual.
+        ``role="column"`` pairs (``latency="t_ms"``), ``role=None`` to declare a role absent,
+        ``features=[...]``, or the unit of a duration (``latency="duration", latency_unit="s"``).
+        Later calls infer the other roles as usual.
 
     Returns
     -------
