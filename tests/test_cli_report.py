@@ -47,7 +47,7 @@ def test_report_of_a_users_log_is_true_for_it(user_log, tmp_path, capsys):
     for wrong in ("bundled", "first week", "labels arrive late", "injected"):
         assert wrong not in text and wrong not in out, wrong
     assert "Every request has its label." in out
-    assert "first 7 days" in out and "--slo-ms" in out
+    assert "(target: 1.5x the p95 latency of the first 7 days, rounded)" in out
     assert not re.search(r"\de\+\d", text) and not re.search(r"\de[+-]\d", out)
     assert "accuracy" in text and "Dynamic thresholds" in text
 

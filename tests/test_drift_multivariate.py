@@ -49,11 +49,10 @@ def test_logistic_fit_equals_sklearn(seed, c):
 def frames(seed=0):
     rng = np.random.default_rng(seed)
     a = rng.normal(size=4000)
-    # (a column named 'y' would be read as the label, not a feature: see docs/roles.md)
-    ref = pd.DataFrame({"x": a, "v": a + 0.2 * rng.normal(size=4000), "z": rng.normal(size=4000)})
+    ref = pd.DataFrame({"x": a, "y": a + 0.2 * rng.normal(size=4000), "z": rng.normal(size=4000)})
     b = rng.normal(size=3000)
     y = np.r_[b[:1000] + 0.2 * rng.normal(size=1000), b[1000:2000] + 0.2 * rng.normal(size=1000), -b[2000:]]
-    cur = pd.DataFrame({"x": b, "v": y, "z": rng.normal(size=3000)},
+    cur = pd.DataFrame({"x": b, "y": y, "z": rng.normal(size=3000)},
                        index=pd.date_range("2026-01-01", periods=3000, freq="86.4s"))
     return ref, cur
 

@@ -18,7 +18,7 @@ DOCUMENTED = {
     "error": ["error", "is_error", "status_code"],
     "prediction": ["prediction", "pred", "y_pred", "predicted", "y_hat", "yhat"],
     "score": ["score", "proba", "probability", "y_score", "y_proba"],
-    "label": ["label", "y_true", "target", "ground_truth", "y"],
+    "label": ["label", "y_true", "target", "ground_truth"],
     "input_tokens": ["input_tokens", "prompt_tokens"],
     "output_tokens": ["output_tokens", "completion_tokens"],
     "cost": ["cost_usd", "cost"],
@@ -57,7 +57,7 @@ def test_inference_from_conventional_names_any_case(data):
         assert r[role] == expected.get(role), role
     used = set(expected.values()) | {ts_name}
     # a second prediction/score column is not a model input: held out of the features, and shown
-    outputs = {n.lower() for n in DOCUMENTED["prediction"] + DOCUMENTED["score"]} | {"y"}
+    outputs = {n.lower() for n in DOCUMENTED["prediction"] + DOCUMENTED["score"]}
     assert r["features"] == [c for c in df.columns if c not in used and c.lower() not in outputs]
     assert r.held_out == [c for c in df.columns if c not in used and c.lower() in outputs]
 

@@ -52,6 +52,15 @@ def test_stranger_roles_and_one_warning_with_suggestions():
         df.aimon.ops("1h", latency=None, error=None)
 
 
+def test_y_is_the_label_only_next_to_a_model_output():
+    xy = pd.DataFrame({"x": [1.0, 2.0], "y": [2.0, 4.1]})
+    assert xy.aimon.roles["label"] is None and xy.aimon.roles["features"] == ["x", "y"]
+    r = xy.assign(y_hat=[2.0, 4.0]).aimon.roles
+    assert (r["label"], r["prediction"], r["features"]) == ("y", "y_hat", ["x"])
+    assert xy.assign(score=[0.2, 0.9]).aimon.roles["label"] == "y"
+    assert xy.assign(score=[0.2, 0.9]).aimon.roles.table.query("role == 'label'")["column"].item() == "y"
+
+
 def test_missing_timestamp_error_suggests_the_column():
     df = stranger().rename(columns={"ts": "created_at"})
     with pytest.raises(SchemaError, match=r"timestamp='created_at'"):

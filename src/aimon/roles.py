@@ -28,7 +28,7 @@ CONVENTIONAL = {
     "error": ("error", "is_error", "status_code"),
     "prediction": ("prediction", "pred", "y_pred", "predicted", "y_hat", "yhat"),
     "score": ("score", "proba", "probability", "y_score", "y_proba"),
-    "label": ("label", "y_true", "target", "ground_truth", "y"),
+    "label": ("label", "y_true", "target", "ground_truth"),
     "label_time": ("label_time", "label_timestamp"),
     "input_tokens": ("input_tokens", "prompt_tokens"),
     "output_tokens": ("output_tokens", "completion_tokens"),
@@ -50,7 +50,7 @@ _SUFFIX_UNITS = (("ms", r"(ms|msec|millis|milliseconds)"), ("s", r"(s|sec|secs|s
 SECONDS_LIKE_MEDIAN = 0.05  # an unsuffixed latency with a smaller median (in ms) looks like seconds
 
 # Columns whose names look like model outputs are not taken as model inputs (drift features).
-_OUTPUT_LIKE = re.compile(r"^(y|p|y_?hat|pred|pred_.*|prediction.*|predicted.*|prob|prob_.*|proba.*|probability.*|"
+_OUTPUT_LIKE = re.compile(r"^(p|y_?hat|pred|pred_.*|prediction.*|predicted.*|prob|prob_.*|proba.*|probability.*|"
                           r"score|y_(pred|prob|score).*|.*_pred|.*_prediction|.*_proba?|.*_probability)$", re.I)
 
 # Words that hint at a role in a column name, for "did you mean ...?" suggestions
@@ -255,6 +255,10 @@ def infer_roles(df: pd.DataFrame, **overrides) -> Roles:
         roles[role] = col
     if missing:
         raise SchemaError(missing, columns)
+    if roles["label"] is None and "label" not in overrides and "label" not in stored and (
+            roles["prediction"] is not None or roles["score"] is not None):
+        # 'y' next to a model's output (y_hat, a score) is its label; alone ('x', 'y') it is an input
+        roles["label"] = _lookup([c for c in columns if c not in roles.values()], ("y",))
     used = {c for r, c in roles.items() if c is not None}
     if "features" in overrides or "features" in stored:
         feats = overrides.get("features", stored.get("features"))

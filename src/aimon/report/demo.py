@@ -99,8 +99,9 @@ def overview_section(ctx: Context, report: Report) -> list[str]:
         lat = ctx.latency_ms()
         lines.append(f"Latency p50 {_ms(np.nanpercentile(lat, 50))}, p95 {_ms(np.nanpercentile(lat, 95))}, "
                      f"p99 {_ms(np.nanpercentile(lat, 99))}.")
-    if "error_rate" in daily:
-        lines.append(f"Error rate {daily['errors'].sum() / daily['requests'].sum():.2%}.")
+    if "error_rate" in daily:  # over the requests whose outcome is known, as error_rate is
+        known = daily["requests"].sum() - daily.attrs["aimon"]["excluded"].get("error_unknown", 0)
+        lines.append(f"Error rate {daily['errors'].sum() / max(known, 1):.2%}.")
     sec = report.section("Overview")
     for line in lines:
         sec.text(line)
@@ -283,8 +284,7 @@ def slo_target(ctx: Context, quantile=0.95) -> tuple[float | None, str]:
     target = float(f"{1.5 * np.nanpercentile(lat[first], quantile * 100):.2g}")
     if not target > 0:
         return None, ""
-    return target, (f"target: 1.5x the p{quantile * 100:.0f} latency of the first 7 days, rounded; "
-                    f"set another with --slo-ms")
+    return target, f"target: 1.5x the p{quantile * 100:.0f} latency of the first 7 days, rounded"
 
 
 def slo_section(ctx: Context, report: Report, latency_ms=None, quantile=0.95) -> list[str]:
@@ -300,9 +300,11 @@ def slo_section(ctx: Context, report: Report, latency_ms=None, quantile=0.95) ->
             return []
     s = ctx.cached(("slo", latency_ms), lambda: slo(ctx.df, latency_ms=latency_ms, quantile=quantile, freq="1h"))
     sec = report.section(f"SLO: {quantile:.0%} of requests within {_ms(latency_ms)} and without error")
-    met = s["slo_met"].mean()
+    judged = s[(s["good"] + s["bad"]) > 0]  # hours without a judged request neither meet nor miss it
+    met = judged["slo_met"].mean() if len(judged) else np.nan
     pages = s[s["page_fast"] | s["page_slow"]]
-    lines = [f"SLO p{quantile * 100:.0f} <= {_ms(latency_ms)} ({how}) met in {met:.1%} of hours; error budget "
+    lines = [f"SLO p{quantile * 100:.0f} <= {_ms(latency_ms)} ({how}) met in {met:.1%} of the {len(judged)} hours "
+             f"with requests; error budget "
              f"consumed over the log: {s['budget_consumed'].iloc[-1]:.0%}; burn-rate pages in {len(pages)} hours."]
     episodes = _episodes(pages.index, pd.Timedelta("1h"))
     for start, end in episodes[:8]:
