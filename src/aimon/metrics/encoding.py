@@ -93,6 +93,13 @@ def positive_class(label: pd.Series | None, prediction: pd.Series | None, pos_la
         union += [x for x in v if x not in union]
     pos = None if pos_label is None else _norm(pos_label)
     if len(present) == 2 and kinds_differ(present["label"], present["prediction"]):
+        lab, pre = present["label"], present["prediction"]
+        if {str(v).strip().lower() for v in lab if isinstance(v, str)} & \
+                {str(v).strip().lower() for v in pre if isinstance(v, str)}:
+            raise SchemaError([f"The label column {cols['label']!r} holds {_fmt(lab)} and the prediction column "
+                               f"{cols['prediction']!r} holds {_fmt(pre)}: the same classes written differently "
+                               f"(case or spaces), so every prediction would count as wrong. Write them alike, "
+                               f"e.g. df[{cols['prediction']!r}].str.strip().str.lower()."])
         if pos is None:
             raise SchemaError([f"The label column {cols['label']!r} holds {_fmt(present['label'])} and the "
                                f"prediction column {cols['prediction']!r} holds {_fmt(present['prediction'])}: they "
