@@ -86,3 +86,10 @@ def test_parquet_without_pyarrow_names_the_extra(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "pyarrow", None)  # import pyarrow raises ImportError
     with pytest.raises(AimonError, match=r"pip install pandas-aimon\[parquet\]"):
         read_log(path)
+
+
+def test_parquet_is_read_when_pyarrow_is_there(user_log, tmp_path):
+    pytest.importorskip("pyarrow")
+    _, df = user_log
+    df.head(50).to_parquet(tmp_path / "log.parquet")
+    pd.testing.assert_frame_equal(read_log(tmp_path / "log.parquet"), df.head(50))
