@@ -180,3 +180,11 @@ def test_positive_class_that_cannot_be_told_asks_for_pos_label():
         df.aimon.quality("1D")
     with pytest.raises(SchemaError, match=r"pos_label='C' is not one of the classes"):
         df.aimon.quality("1D", pos_label="C")
+
+
+def test_pos_label_given_as_text_finds_a_numeric_class():
+    """`aimon report --pos-label 0` passes text; it names the class 0 of a 0/1 column."""
+    df = pd.DataFrame({"label": [0, 1, 0, 0], "prediction": [0, 1, 1, 0]},
+                      index=pd.date_range("2026-01-01", periods=4, freq="min"))
+    q = quiet(df.aimon.quality, "1D", pos_label="0")
+    assert q["recall"].iloc[0] == pytest.approx(skm.recall_score(df["label"], df["prediction"], pos_label=0))

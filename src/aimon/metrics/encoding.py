@@ -76,8 +76,12 @@ def _fmt(values) -> str:
     return ", ".join(repr(int(v) if isinstance(v, float) and v.is_integer() else v) for v in values)
 
 
+def _text(v) -> str:
+    return (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)).strip().lower()
+
+
 def _common(v, names) -> bool:
-    return (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)).strip().lower() in names
+    return _text(v) in names
 
 
 def positive_class(label: pd.Series | None, prediction: pd.Series | None, pos_label, cols: dict):
@@ -92,6 +96,9 @@ def positive_class(label: pd.Series | None, prediction: pd.Series | None, pos_la
     for v in present.values():
         union += [x for x in v if x not in union]
     pos = None if pos_label is None else _norm(pos_label)
+    if isinstance(pos, str) and pos not in union:  # '1' from a command line for a class 1 or True
+        same = [v for v in union if _text(v) == pos.strip().lower()]
+        pos = same[0] if len(same) == 1 else pos
     if len(present) == 2 and kinds_differ(present["label"], present["prediction"]):
         lab, pre = present["label"], present["prediction"]
         if {str(v).strip().lower() for v in lab if isinstance(v, str)} & \
