@@ -188,3 +188,16 @@ def test_pos_label_given_as_text_finds_a_numeric_class():
                       index=pd.date_range("2026-01-01", periods=4, freq="min"))
     q = quiet(df.aimon.quality, "1D", pos_label="0")
     assert q["recall"].iloc[0] == pytest.approx(skm.recall_score(df["label"], df["prediction"], pos_label=0))
+
+
+def test_misclassified_stream_compares_text_classes_and_refuses_mismatches():
+    df = stranger().set_index("ts")
+    df.index = pd.to_datetime(df.index)
+    same = df.assign(y_hat=np.where(df["y_hat"] == 1, "yes", "no"))
+    res = quiet(aimon.changepoints, same, "misclassified", method="ddm")
+    assert res.column == "misclassified"
+    from aimon.detectors.changepoints import _stream
+    values, skipped = _stream(same, "misclassified", same.aimon.roles, np.arange(len(same)), None)
+    np.testing.assert_array_equal(values, (same["y"] != same["y_hat"]).to_numpy(dtype=float))
+    with pytest.raises(SchemaError, match="share no class"):
+        aimon.changepoints(df, "misclassified", method="ddm")
