@@ -201,3 +201,12 @@ def test_misclassified_stream_compares_text_classes_and_refuses_mismatches():
     np.testing.assert_array_equal(values, (same["y"] != same["y_hat"]).to_numpy(dtype=float))
     with pytest.raises(SchemaError, match="share no class"):
         aimon.changepoints(df, "misclassified", method="ddm")
+
+
+def test_drift_says_which_output_like_columns_it_leaves_out():
+    df = stranger().set_index("ts")
+    df.index = pd.to_datetime(df.index)
+    with pytest.warns(AimonWarning, match=r"'p' \(looks like a model output"):
+        rep = df.iloc[300:].aimon.drift(df.iloc[:300])
+    assert "p" in rep.skipped["column"].tolist() and "p" not in rep.table["column"].tolist()
+    assert {"y", "y_hat"}.isdisjoint(rep.table["column"])  # label and prediction are roles, not inputs
