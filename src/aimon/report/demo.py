@@ -140,8 +140,7 @@ def ops_section(ctx: Context, report: Report) -> list[str]:
             continue
         worst = worst_windows(t5, column)
         if not len(worst):
-            lines.append(f"No {WINDOW} window has {MIN_REQUESTS}+ requests with a {label}: too few to rank "
-                         f"windows by it.")
+            lines.append(f"No {WINDOW} window has {MIN_REQUESTS}+ requests: too few to rank windows by {label}.")
             continue
         typical = t5.loc[t5["requests"] >= MIN_REQUESTS, column].median()
         lines.append(f"Worst {WINDOW} windows by {label} (median window: {_fmt(column, typical)}):")
