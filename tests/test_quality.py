@@ -159,7 +159,9 @@ def multiclass_log(draw):
 @given(multiclass_log(), st.sampled_from(FREQS), st.sampled_from([0.4, 0.6]))
 def test_multiclass_matches_sklearn_macro(log, freq, conf_thr):
     df, time, strings, with_score = log
-    auto = strings and (df["label"].notna().any() or df["prediction"].notna().any())
+    # text classes: inferred as multiclass from three classes on; two (or one) are a binary task
+    classes = set(df["label"].dropna()) | set(df["prediction"].dropna())
+    auto = strings and len(classes) > 2
     out = run_quality(df, freq, task="auto" if auto else "multiclass", confidence_threshold=conf_thr)
     ref = quality_ref(df, freq, "multiclass", time=time, prediction="prediction",
                       score="score" if with_score else None, confidence_threshold=conf_thr)

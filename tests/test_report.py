@@ -128,3 +128,35 @@ def test_report_fits_the_page_in_a_real_browser(credit_run, tmp_path):
     assert len(tables) >= 5
     wide = [t for t in tables if t[1] > t[2]]
     assert not wide, wide
+
+
+def test_alert_summary_counts_the_alerts_it_lists(credit_run):
+    """Issue 11 item 1: the printed recall and false alerts are those of the alerts listed above
+    them (an alert on a 15-minute window is known at the window's end: evaluate_alerts(offset=))."""
+    _, lines = credit_run
+    blocks, current = [], None
+    for line in lines:
+        if line.startswith("Dynamic thresholds on"):
+            current = {"matched": set(), "false": 0}
+            blocks.append(current)
+        elif current is not None and line.startswith("  alert "):
+            found = re.findall(r"(\w+ #\d+)", line.split("<-")[1]) if "<-" in line else []
+            current["matched"].update(found)
+            current["false"] += not found
+        elif current is not None and "vs ground truth" in line:
+            m = re.search(r"(\d+) of (\d+) incidents detected \(recall ([\d.]+)\), (\d+) false alerts", line)
+            detected, windows, recall, false = int(m[1]), int(m[2]), float(m[3]), int(m[4])
+            assert detected == len(current["matched"]) and false == current["false"], line
+            assert recall == pytest.approx(detected / windows, abs=0.005)
+            current = None
+    assert len(blocks) == 2
+    # the three latency incidents of the judged period each have a listed alert
+    assert {"latency_spike #1", "latency_spike #4", "latency_degradation #9"} <= blocks[0]["matched"]
+
+
+def test_report_texts_say_how_numbers_were_chosen(credit_run):
+    _, lines = credit_run
+    text = "\n".join(lines)
+    assert "first week" not in text and "first 7 days" in text
+    assert re.search(r"Latency p50 \d+ ms, p95 \d+ ms", text)
+    assert not re.search(r"\de[+-]\d", text)  # no scientific notation in the summary

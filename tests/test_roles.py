@@ -13,10 +13,10 @@ from aimon.roles import INDEX, Roles, infer_roles
 
 # the names documented in DESIGN.md / docs/roles.md, most preferred first
 DOCUMENTED = {
-    "latency": ["latency_ms", "latency", "duration_ms", "response_time_ms"],
+    "latency": ["latency_ms", "latency", "duration_ms", "response_time_ms", "latency_s", "elapsed_seconds"],
     "ttft": ["ttft_ms", "ttft", "time_to_first_token_ms"],
     "error": ["error", "is_error", "status_code"],
-    "prediction": ["prediction", "pred", "y_pred", "predicted"],
+    "prediction": ["prediction", "pred", "y_pred", "predicted", "y_hat", "yhat"],
     "score": ["score", "proba", "probability", "y_score", "y_proba"],
     "label": ["label", "y_true", "target", "ground_truth"],
     "input_tokens": ["input_tokens", "prompt_tokens"],
@@ -56,7 +56,10 @@ def test_inference_from_conventional_names_any_case(data):
     for role in DOCUMENTED:
         assert r[role] == expected.get(role), role
     used = set(expected.values()) | {ts_name}
-    assert r["features"] == [c for c in df.columns if c not in used]
+    # a second prediction/score column is not a model input: held out of the features, and shown
+    outputs = {n.lower() for n in DOCUMENTED["prediction"] + DOCUMENTED["score"]}
+    assert r["features"] == [c for c in df.columns if c not in used and c.lower() not in outputs]
+    assert r.held_out == [c for c in df.columns if c not in used and c.lower() in outputs]
 
 
 def test_datetime_index_and_single_datetime_column():

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .errors import DataDroppedWarning, SchemaError
-from .roles import INDEX, Roles
+from .errors import AimonWarning, DataDroppedWarning, SchemaError
+from .roles import INDEX, SECONDS_LIKE_MEDIAN, UNITS, Roles
 
 
 @dataclass
@@ -132,6 +132,37 @@ def numeric(df: pd.DataFrame, col: str, role: str, order: np.ndarray) -> tuple[n
     return values, n_missing, n_invalid
 
 
+NON_NEGATIVE = ("latency", "ttft", "input_tokens", "output_tokens", "cost")
+
+
+def role_values(df: pd.DataFrame, roles: Roles, role: str, order, notes=None) -> tuple[np.ndarray, int, int]:
+    """:func:`numeric` for a role column, in the unit aimon reports (latency and TTFT in ms).
+
+    Negative latencies, TTFTs, token counts and costs cannot be right: they are counted as
+    invalid and left out (NaN), like text. A latency whose unit nothing states (no ``_ms``/``_s``
+    suffix, no ``latency_unit=``) is read as ms; when its median is below
+    ``SECONDS_LIKE_MEDIAN`` it looks like seconds, and a note is added to ``notes``.
+    """
+    col = roles[role]
+    values, n_missing, n_invalid = numeric(df, col, role, order)
+    if role in roles.units and not pd.api.types.is_timedelta64_dtype(df[col].dtype):
+        unit, source = roles.units[role]
+        if source == "default" and notes is not None:
+            med = np.nanmedian(values) if np.isfinite(values).any() else np.nan
+            if np.isfinite(med) and 0 < med < SECONDS_LIKE_MEDIAN:
+                notes.append(f"{role} column {col!r} is read as milliseconds (its name states no unit), but its "
+                             f"median is {med:.3g}: if it holds seconds, pass {role}_unit='s'.")
+        if UNITS[unit] != 1.0:
+            values = values * UNITS[unit]
+    if role in NON_NEGATIVE:
+        negative = values < 0
+        n_neg = int(np.count_nonzero(negative))
+        if n_neg:
+            values = np.where(negative, np.nan, values)
+            n_invalid += n_neg
+    return values, n_missing, n_invalid
+
+
 @dataclass
 class Windows:
     """Time windows of one frequency, labelled and closed as ``resample(freq)`` does it."""
@@ -212,11 +243,21 @@ def segments(df: pd.DataFrame, by, log: Log):
 
 
 class Problems:
-    """Run several role conversions and report every SchemaError at once, not just the first."""
+    """Run several role conversions and report every SchemaError at once, not just the first;
+    collect doubts about roles (``notes``) and say them in one warning."""
 
     def __init__(self, df: pd.DataFrame):
         self.df = df
         self.problems: list[str] = []
+        self.notes: list[str] = []
+
+    def note(self, text) -> None:
+        if text:
+            self.notes.append(text)
+
+    def warn_any(self, stacklevel=3) -> None:
+        if self.notes:
+            warnings.warn(" ".join(self.notes), AimonWarning, stacklevel=stacklevel)
 
     def run(self, fn, *args, **kwargs):
         try:

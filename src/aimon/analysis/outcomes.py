@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .._log import numeric
+from .._log import numeric, role_values
 from ..errors import SchemaError
 from ..roles import infer_roles, require
 
@@ -43,7 +43,7 @@ class Outcomes:
 
 
 def _accuracy(df, r, confidence_threshold, decision_threshold):
-    from ..metrics.quality import _binary, _codes, detect_task
+    from ..metrics.quality import _binary_pair, _codes, detect_task
 
     require(r, ["label"], df, "accuracy")
     order = np.arange(len(df))
@@ -52,9 +52,10 @@ def _accuracy(df, r, confidence_threshold, decision_threshold):
         raise SchemaError(["accuracy is undefined for a regression model; use a numeric column (e.g. an "
                            "absolute error you computed) as the metric."], df.columns)
     if task == "binary":
-        y = _binary(df, r["label"], "label", order, None)
+        pair = _binary_pair(df, r, order, None)
+        y = pair["label"]
         if r.get("prediction") is not None:
-            p = _binary(df, r["prediction"], "prediction", order, None)
+            p = pair["prediction"]
         else:
             require(r, ["score"], df, "accuracy without a prediction column")
             s, _, _ = numeric(df, r["score"], "score", order)
@@ -86,7 +87,7 @@ def outcomes(df: pd.DataFrame, metric: str, confidence_threshold=0.6, decision_t
     if m or name in ("latency_mean", "ttft_mean"):
         role = m.group(1) if m else name.split("_")[0]
         require(r, [role], df, name)
-        values, _, _ = numeric(df, r[role], role, order)
+        values, _, _ = role_values(df, r, role, order)  # in ms, negative values left out
         if m:
             q = float(m.group(2)) / 100.0
             if not 0 <= q <= 1:

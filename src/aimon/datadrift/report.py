@@ -141,6 +141,11 @@ def plan(df: pd.DataFrame, prof: Profile, columns, method, roles, what="drift"):
     for name in prof.names:
         if name not in df.columns:
             skipped.append((name, "not in the current data"))
+    if columns is None:  # output-like columns (p, pred_*, prob_*) are not inputs: said, not compared
+        from ..roles import infer_roles
+
+        skipped += [(c, "looks like a model output, not an input; pass features=[...] to compare it")
+                    for c in infer_roles(df, **roles).held_out if c not in wanted]
     if skipped:
         warnings.warn(f"{what}: {len(skipped)} column(s) not compared (see .skipped): "
                       + ", ".join(f"{c!r} ({why})" for c, why in skipped), AimonWarning, stacklevel=3)

@@ -182,8 +182,11 @@ def _stream(df, column, roles, order, cls):
     """Values of ``column`` in time order and the counts of values that are not usable."""
     if column in DERIVED and column not in df.columns:
         require(roles, ["prediction", "label"], df, f"changepoints({column!r})")
-        y, ym, yi = numeric(df, roles["label"], "label", order)
-        p, pm, pi = numeric(df, roles["prediction"], "prediction", order)
+        from ..metrics.quality import _check_classes_shared, _codes
+
+        _check_classes_shared(df, roles)  # 'yes'/'no' against 0/1 would be all wrong: refused
+        yc, pc, _ = _codes(df, roles, order)  # classes of any kind ('yes'/'no', 0/1) compared as classes
+        y, p = np.where(yc < 0, np.nan, yc), np.where(pc < 0, np.nan, pc)
         both = ~(np.isnan(y) | np.isnan(p))
         hit = (y == p) if column == "correct" else (y != p)
         values = np.where(both, hit.astype(np.float64), np.nan)

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._log import Problems, numeric, prepare, windows
-from ..roles import infer_roles, require
+from .._log import Problems, numeric, prepare, role_values, windows
+from ..roles import CONVENTIONAL, absent_roles_note, infer_roles, require
 from ._table import finish, per_segment, ratio, sum_count
 
 QUANTILES = (0.5, 0.95, 0.99)
@@ -74,14 +74,17 @@ def ops(df: pd.DataFrame, freq="5min", by=None, resources=None, gpu_hourly_usd=N
         A resource sample is idle when utilisation is below ``idle_util`` of its scale and its
         requests are below ``idle_rate`` times the mean per sample.
     **roles
-        Column overrides, e.g. ``latency="t_ms"``, ``timestamp="ts"``, ``error="failed"``.
+        Column overrides, e.g. ``latency="t_ms"``, ``timestamp="ts"``, ``error="failed"``, and the
+        unit of the latency/TTFT columns, ``latency_unit="s"`` (else inferred from the name suffix,
+        ``_ms``/``_s``/``_us``, or ms).
 
     Returns
     -------
     DataFrame indexed by window start: ``requests``, ``throughput_rps``, ``errors``, ``error_rate``,
-    ``latency_mean/p50/p95/p99/max`` (numpy's linear quantiles), ``latency_missing`` (requests
-    without a usable latency), and when present ``ttft_p50/p95``, token and cost totals and per
-    request. ``table.attrs['aimon']`` counts rows left out.
+    ``latency_mean/p50/p95/p99/max`` in ms (numpy's linear quantiles), ``latency_missing`` (requests
+    without a usable latency: missing, text or negative), and when present ``ttft_p50/p95``, token and cost totals and per
+    request. ``table.attrs['aimon']['excluded']`` counts values left out per role
+    (``latency_missing``, ``latency_invalid`` for text, inf or negative values, ...).
 
     Examples
     --------
@@ -98,9 +101,15 @@ def ops(df: pd.DataFrame, freq="5min", by=None, resources=None, gpu_hourly_usd=N
     rows = log.rows if log is not None else slice(None)
     excluded = {}
     arrays = {}
-    for role in ("latency", "ttft", "input_tokens", "output_tokens", "cost"):
+    metric_roles = ("latency", "ttft", "input_tokens", "output_tokens", "cost")
+    checks.note(absent_roles_note(df, r, ("latency", "error"), "ops()"))
+    if not checks.notes and all(r.get(k) is None and k not in r.declared_absent for k in metric_roles + ("error",)):
+        checks.note(f"ops() found no latency or error column (looked for {', '.join(CONVENTIONAL['latency'][:4])}, "
+                    f"...; {', '.join(CONVENTIONAL['error'])}): only requests and throughput are reported. "
+                    "Name them with latency='...', error='...'.")
+    for role in metric_roles:
         if r.get(role) is not None:
-            converted = checks.run(numeric, df, r[role], role, rows)
+            converted = checks.run(role_values, df, r, role, rows, checks.notes)
             if converted is not None:
                 arrays[role], excluded[f"{role}_missing"], excluded[f"{role}_invalid"] = converted
     err = None
@@ -110,6 +119,7 @@ def ops(df: pd.DataFrame, freq="5min", by=None, resources=None, gpu_hourly_usd=N
             err, n_missing, n_invalid = converted
             excluded["error_unknown"] = n_missing + n_invalid
     checks.raise_any()
+    checks.warn_any()
     win = windows(log.times, freq)
 
     def compute(pos, bounds):

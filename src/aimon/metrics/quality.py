@@ -29,7 +29,8 @@ import pandas as pd
 
 from .._log import Problems, numeric, prepare, windows
 from ..errors import SchemaError
-from ..roles import infer_roles, require
+from ..roles import absent_roles_note, infer_roles, require
+from . import encoding
 from ._table import finish, per_segment, ratio, sum_count
 from .llm import feedback_flags, hallucination_flags, llm_block
 
@@ -66,11 +67,15 @@ def detect_task(df, r, task, pos_label) -> str:
         return task
     if pos_label is not None:
         return "binary"
-    col = r["label"] if r.get("label") is not None else r.get("prediction")
-    if r.get("label") is not None and r.get("prediction") is not None and not df[col].notna().any():
-        col = r["prediction"]  # no label has arrived yet: the predictions tell the task
-    if col is None:
+    lab = df[r["label"]] if r.get("label") is not None else None
+    pre = df[r["prediction"]] if r.get("prediction") is not None else None
+    if lab is None and pre is None:
         return "binary"  # score only: confidence metrics of a binary classifier
+    if encoding.is_binary(lab, pre):
+        return "binary"  # two values across label and prediction ('yes'/'no' on both sides too)
+    col = r["label"] if lab is not None else r.get("prediction")
+    if lab is not None and pre is not None and not lab.notna().any():
+        col = r["prediction"]  # no label has arrived yet: the predictions tell the task
     s = df[col]
     if _is_01(s):
         return "binary"
@@ -81,31 +86,55 @@ def detect_task(df, r, task, pos_label) -> str:
     return "multiclass"
 
 
-def _binary(df, col, role, order, pos_label):
-    """0/1 floats (NaN = missing) from a 0/1, bool or two-class column."""
-    s = df[col]
-    if pos_label is None:
-        if not _is_01(s):
-            classes = pd.unique(s.dropna())[:5]
-            raise SchemaError([f"Role {role!r}: column {col!r} is not 0/1 or boolean (values like "
-                               f"{list(classes)!r}). Pass pos_label=<the positive class>, or "
-                               f"task='multiclass'."], df.columns)
-        values, _, _ = numeric(df, col, role, order)
-        return values
-    raw = s.to_numpy(dtype=object)[order]
-    missing = np.asarray(s.isna())[order]
-    out = np.where(missing, np.nan, (raw == pos_label).astype(np.float64))
-    return out
+def _check_classes_shared(df, r):
+    """Refuse a classifier's label and prediction columns that share no class because one holds
+    numbers and the other text (a class-encoding mismatch; accuracy would be 0 without a word)."""
+    if r.get("label") is None or r.get("prediction") is None:
+        return
+    lab, pre = df[r["label"]].dropna(), df[r["prediction"]].dropna()
+    if not len(lab) or not len(pre):
+        return
+    if encoding.kinds_differ(encoding.distinct(lab, 50), encoding.distinct(pre, 50)):
+        raise SchemaError([f"The label column {r['label']!r} (values like {encoding.distinct(lab, 4)!r}) and the "
+                           f"prediction column {r['prediction']!r} (values like {encoding.distinct(pre, 4)!r}) "
+                           f"share no class, so every prediction would count as wrong. Map one onto the other "
+                           f"first (e.g. df[{r['label']!r}].map({{...}})), or name other columns with label=/"
+                           f"prediction=."], df.columns)
 
 
-def _scores(df, col, order):
+def _binary_pair(df, r, order, pos_label):
+    """Label and prediction as 1.0 (positive) / 0.0 / NaN (missing), each side mapped to the
+    positive class (see :mod:`aimon.metrics.encoding`)."""
+    cols = {k: r.get(k) for k in ("label", "prediction")}
+    sides = {k: (df[c] if c is not None else None) for k, c in cols.items()}
+    for k, s in sides.items():
+        if s is not None and len(encoding.distinct(s)) > 2:
+            raise SchemaError([f"Role {k!r}: column {cols[k]!r} has more than two classes "
+                               f"({list(pd.unique(s.dropna()))[:5]!r}), so the task is not binary. Pass "
+                               f"task='multiclass', or name another column with {k}='...'."], df.columns)
+    positive = encoding.positive_class(sides["label"], sides["prediction"], pos_label, cols)
+    return {k: encoding.encode(s, positive[k], order) if k in positive else np.full(len(order), np.nan)
+            for k, s in sides.items()}
+
+
+SCORE_SCALES = ("probability", "percent", "logit")
+
+
+def _scores(df, col, order, scale="probability"):
     values, n_missing, n_invalid = numeric(df, col, "score", order)
+    if scale == "percent":
+        values = values / 100.0
+    elif scale == "logit":
+        with np.errstate(over="ignore"):
+            values = 1.0 / (1.0 + np.exp(-values))
     finite = values[~np.isnan(values)]
     if finite.size and (finite.min() < 0 or finite.max() > 1):
-        raise SchemaError([f"Role 'score': column {col!r} must hold probabilities in [0, 1]; found values "
-                           f"from {finite.min():.4g} to {finite.max():.4g}. Map raw model outputs to "
-                           f"probabilities first (e.g. a sigmoid), or pass score=None to skip score metrics."],
-                          df.columns)
+        lo, hi = (finite.min(), finite.max()) if scale != "percent" else (finite.min() * 100, finite.max() * 100)
+        raise SchemaError([f"Role 'score': column {col!r} must hold probabilities in [0, 1]"
+                           f"{' (percentages in [0, 100] with score_scale=' + repr(scale) + ')' if scale == 'percent' else ''}; "
+                           f"found values from {lo:.4g} to {hi:.4g}. Pass score_scale='percent' for 0-100 "
+                           f"scores or score_scale='logit' for raw log-odds (a sigmoid maps them), or "
+                           f"score=None to skip score metrics."], df.columns)
     return values, n_missing + n_invalid
 
 
@@ -158,7 +187,7 @@ def _auc(score, y, bounds):
 
 
 def quality(df: pd.DataFrame, freq="1D", by=None, confidence_threshold=0.6, decision_threshold=0.5,
-            task="auto", pos_label=None, **roles) -> pd.DataFrame:
+            task="auto", pos_label=None, score_scale="probability", **roles) -> pd.DataFrame:
     """Model quality metrics per time window (and segment).
 
     Parameters
@@ -177,7 +206,15 @@ def quality(df: pd.DataFrame, freq="1D", by=None, confidence_threshold=0.6, deci
     task : {"auto", "binary", "multiclass", "regression"}
         Inferred from the label column when "auto".
     pos_label : optional
-        The positive class of a binary task whose labels are not 0/1 or bool.
+        The positive class of a binary task. Inferred when the classes are 0/1 or bool (1/True), or
+        when exactly one of the two values is a common positive name ('yes', 'true', 'positive',
+        'fraud', 'spam', 'churn', 'default', ...); otherwise required. A binary task is one with at
+        most two distinct values across label and prediction. Label and prediction columns that
+        share no value (e.g. 'yes'/'no' against 0/1) are refused unless ``pos_label`` is given
+        (then a 0/1 or bool side reads 1/True as positive).
+    score_scale : {"probability", "percent", "logit"}
+        How ``score`` is expressed: probabilities in [0, 1] (default), percentages in [0, 100], or
+        log-odds mapped by a sigmoid. Scores outside the range of the scale are refused.
     **roles
         Column overrides, e.g. ``label="y"``, ``score="p_default"``.
 
@@ -197,10 +234,18 @@ def quality(df: pd.DataFrame, freq="1D", by=None, confidence_threshold=0.6, deci
     for name, v in (("confidence_threshold", confidence_threshold), ("decision_threshold", decision_threshold)):
         if not (isinstance(v, (int, float)) and 0 <= v <= 1):
             raise SchemaError([f"{name}={v!r}: give a number between 0 and 1."])
+    if score_scale not in SCORE_SCALES:
+        raise SchemaError([f"score_scale={score_scale!r} is not one of {SCORE_SCALES}."])
     r = infer_roles(df, **roles)
     signals = ("label", "score", "prediction", "fallback", "hallucination", "feedback")
     require(r, ["timestamp"] + (["label"] if all(r.get(k) is None for k in signals) else []), df, "quality()")
     has_label = r.get("label") is not None
+    timed = [f"Role {k!r}: column {r[k]!r} holds times ({df[r[k]].dtype}), not classes or values. Name another "
+             f"column with {k}='...'." for k in ("label", "prediction") if r.get(k) is not None and (
+                 pd.api.types.is_datetime64_any_dtype(df[r[k]].dtype)
+                 or pd.api.types.is_timedelta64_dtype(df[r[k]].dtype))]
+    if timed:
+        raise SchemaError(timed, df.columns)
     asked, task = task, detect_task(df, r, task, pos_label)
     if has_label and task != "regression" and r.get("prediction") is None and r.get("score") is None:
         require(r, ["prediction"], df, "quality()")
@@ -208,15 +253,21 @@ def quality(df: pd.DataFrame, freq="1D", by=None, confidence_threshold=0.6, deci
         require(r, ["prediction"], df, "quality() for regression")
     if task == "multiclass" and r.get("prediction") is None:
         require(r, ["prediction"], df, "quality() for a multiclass model")
+    if task == "multiclass":
+        _check_classes_shared(df, r)
     checks = Problems(df)  # every unusable role column is reported in one error
     log = checks.run(prepare, df, r)
     order = log.order if log is not None else np.arange(len(df))
     signal = {}
-    for role, convert in (("score", _scores), ("fallback", _fallback), ("hallucination", hallucination_flags),
+    for role, convert in (("score", lambda d, c, o: _scores(d, c, o, score_scale)), ("fallback", _fallback), ("hallucination", hallucination_flags),
                           ("feedback", feedback_flags)):
         if r.get(role) is not None:
             signal[role] = checks.run(convert, df, r[role], order)
+    if task == "binary" and (has_label or r.get("prediction") is not None):
+        pair = checks.run(_binary_pair, df, r, order, pos_label)
+    checks.note(absent_roles_note(df, r, ("label", "prediction", "score"), "quality()"))
     checks.raise_any()
+    checks.warn_any()
     win = windows(log.times, freq)
     excluded = {}
     score = fallback = None
@@ -227,9 +278,9 @@ def quality(df: pd.DataFrame, freq="1D", by=None, confidence_threshold=0.6, deci
     hallucination, feedback = signal.get("hallucination"), signal.get("feedback")
 
     if task == "binary":
-        y = _binary(df, r["label"], "label", order, pos_label) if has_label else np.full(len(order), np.nan)
+        y = pair["label"] if has_label else np.full(len(order), np.nan)
         if r.get("prediction") is not None:
-            p = _binary(df, r["prediction"], "prediction", order, pos_label)
+            p = pair["prediction"]
             excluded["prediction_missing"] = int(np.isnan(p).sum())
         elif score is not None:
             p = np.where(np.isnan(score), np.nan, (score >= decision_threshold).astype(np.float64))

@@ -15,9 +15,9 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from .._log import Problems, numeric, prepare, windows
+from .._log import Problems, prepare, role_values, windows
 from ..errors import SchemaError
-from ..roles import infer_roles, require
+from ..roles import absent_roles_note, infer_roles, require
 from ._table import finish, per_segment, ratio, sum_count
 from .ops import error_flags
 
@@ -76,12 +76,15 @@ def slo(df: pd.DataFrame, latency_ms=None, quantile=0.95, freq="1h", by=None, bu
         raise SchemaError([f"latency_ms={latency_ms!r}: give the latency target in milliseconds, e.g. 300."])
     r = infer_roles(df, **roles)
     require(r, ["timestamp"] + (["latency"] if latency_ms is not None else ["error"]), df, "slo()")
-    checks = Problems(df)  # every unusable role column is reported in one error
+    checks = Problems(df)  # every unusable role column is reported in one error, every doubt in one warning
+    if r.get("error") is None:
+        checks.note(absent_roles_note(df, r, ("error",), "slo()"))
     log = checks.run(prepare, df, r)
     rows = log.rows if log is not None else slice(None)
     flags = checks.run(error_flags, df, r["error"], rows) if r.get("error") is not None else None
-    latency = checks.run(numeric, df, r["latency"], "latency", rows) if latency_ms is not None else None
+    latency = checks.run(role_values, df, r, "latency", rows, checks.notes) if latency_ms is not None else None
     checks.raise_any()
+    checks.warn_any()
     win = windows(log.times, freq)
     excluded = {}
     err = np.zeros(len(log.order))

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..errors import DataDroppedWarning
 from .html import Report
 
 
@@ -23,26 +24,36 @@ class Context:
     name: str
     events: pd.DataFrame | None
     tables: dict = field(default_factory=dict)
+    pos_label: object = None   # the positive class of a binary label, when it cannot be inferred
+    slo_ms: float | None = None  # the latency SLO target; None: from the first 7 days
 
     def ops(self, freq):
         from ..metrics.ops import ops
 
         return self.cached(("ops", freq), lambda: ops(self.df, freq))
 
-    def quality(self, freq):
+    def quality(self, freq, by=None):
         from ..metrics.quality import quality
 
-        return self.cached(("quality", freq), lambda: quality(self.df, freq))
+        return self.cached(("quality", freq, by), lambda: quality(self.df, freq, by=by, pos_label=self.pos_label))
+
+    def latency_ms(self):
+        """The latency column in ms (its unit converted, invalid values NaN), in the frame's row order."""
+        from .._log import role_values
+
+        r = self.df.aimon.roles
+        return self.cached(("latency-ms",), lambda: role_values(self.df, r, "latency", np.arange(len(self.df)))[0])
 
     def cached(self, key, make):
         """The table ``make()`` computed once per key (sections share their tables)."""
         if key not in self.tables:
             import warnings
 
-            from ..errors import DataDroppedWarning
+            from ..errors import AimonWarning, DataDroppedWarning
 
             with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DataDroppedWarning)
+                warnings.simplefilter("ignore", DataDroppedWarning)  # the report says what it leaves out
+                warnings.simplefilter("ignore", AimonWarning)  # role doubts are said once, by run()
                 self.tables[key] = make()
         return self.tables[key]
 
@@ -84,12 +95,13 @@ def overview_section(ctx: Context, report: Report) -> list[str]:
     start, end = daily.index[0], daily.index[-1]
     lines = [f"{len(df):,} requests from {start:%Y-%m-%d} to {end:%Y-%m-%d} ({len(daily)} days)."]
     lat_col = df.aimon.roles.get("latency")
-    if lat_col is not None:
-        lat = pd.to_numeric(df[lat_col], errors="coerce")
-        lines.append(f"Latency p50 {np.nanpercentile(lat, 50):.0f} ms, p95 {np.nanpercentile(lat, 95):.0f} ms, "
-                     f"p99 {np.nanpercentile(lat, 99):.0f} ms.")
-    if "error_rate" in daily:
-        lines.append(f"Error rate {daily['errors'].sum() / daily['requests'].sum():.2%}.")
+    if lat_col is not None and np.isfinite(ctx.latency_ms()).any():
+        lat = ctx.latency_ms()
+        lines.append(f"Latency p50 {_ms(np.nanpercentile(lat, 50))}, p95 {_ms(np.nanpercentile(lat, 95))}, "
+                     f"p99 {_ms(np.nanpercentile(lat, 99))}.")
+    if "error_rate" in daily:  # over the requests whose outcome is known, as error_rate is
+        known = daily["requests"].sum() - daily.attrs["aimon"]["excluded"].get("error_unknown", 0)
+        lines.append(f"Error rate {daily['errors'].sum() / max(known, 1):.2%}.")
     sec = report.section("Overview")
     for line in lines:
         sec.text(line)
@@ -127,6 +139,9 @@ def ops_section(ctx: Context, report: Report) -> list[str]:
         if column not in t5:
             continue
         worst = worst_windows(t5, column)
+        if not len(worst):
+            lines.append(f"No {WINDOW} window has {MIN_REQUESTS}+ requests: too few to rank windows by {label}.")
+            continue
         typical = t5.loc[t5["requests"] >= MIN_REQUESTS, column].median()
         lines.append(f"Worst {WINDOW} windows by {label} (median window: {_fmt(column, typical)}):")
         rows = []
@@ -141,10 +156,17 @@ def ops_section(ctx: Context, report: Report) -> list[str]:
     return lines
 
 
+def _ms(value) -> str:
+    """A duration in ms, never in scientific notation: 1,234 ms, 46 ms, 0.35 ms."""
+    if value is None or not np.isfinite(value):
+        return "n/a"
+    return f"{value:,.0f} ms" if abs(value) >= 10 else f"{value:.2g} ms" if abs(value) >= 0.001 else f"{value:.6f} ms"
+
+
 def _fmt(column, value) -> str:
     if value is None or not np.isfinite(value):
         return "n/a"
-    return f"{value:.1%}" if "rate" in column else f"{value:,.0f} ms"
+    return f"{value:.1%}" if "rate" in column else _ms(value)
 
 
 def quality_section(ctx: Context, report: Report) -> list[str]:
@@ -156,6 +178,8 @@ def quality_section(ctx: Context, report: Report) -> list[str]:
     if roles.get("label") is None:
         return []
     q = ctx.quality("1D")
+    if "labelled" not in q:
+        return []
     sec = report.section("Model quality (daily, labelled rows only)")
     metrics = [c for c in ("accuracy", "f1", "roc_auc") if c in q]
     fig, axes = plt.subplots(2, 1, figsize=(11, 5), sharex=True, layout="constrained")
@@ -167,28 +191,40 @@ def quality_section(ctx: Context, report: Report) -> list[str]:
     lines = []
     key = "roc_auc" if "roc_auc" in q else "accuracy"
     labelled = q[q["labelled"] >= 50]
-    if len(labelled):
-        base = labelled[key].iloc[: max(1, min(7, len(labelled) // 3))].mean()
-        worst = labelled.nsmallest(3, key)
-        lines.append(f"Lowest daily {key} (first week: {base:.3f}):")
+    if key in labelled and labelled[key].notna().any():
+        first = labelled[key].iloc[: max(1, min(7, len(labelled) // 3))]
+        base = first.mean()
+        worst = labelled.dropna(subset=[key]).nsmallest(3, key)
+        days = f"the first {len(first)} days with 50+ labels" if len(first) > 1 else "the first day with 50+ labels"
+        lines.append(f"Lowest daily {key} (mean of {days}: {base:.3f}):")
         for when, value in worst[key].items():
             ev = matching_event(ctx.events, when + pd.Timedelta("12h"), slack=pd.Timedelta("12h"),
                                 kinds=["concept_drift", "covariate_shift", "rollout"])
             lines.append(f"  {when:%Y-%m-%d}  {key} {value:.3f}" + (f"  <- {ev}" if ev else ""))
-    cov = q["labelled"].sum() / max(q["requests"].sum(), 1)
-    lines.append(f"Labels have arrived for {cov:.1%} of requests; the last day has "
-                 f"{q['label_coverage'].iloc[-1]:.1%} (labels arrive late).")
+    lines.append(_label_sentence(q))
     for line in lines:
         sec.text(line)
     sec.table(q.reset_index(), max_rows=40)
     return lines
 
 
+def _label_sentence(q) -> str:
+    """What the label coverage says: complete, arriving late (the last days lag), or partial."""
+    cov = q["labelled"].sum() / max(q["requests"].sum(), 1)
+    if q["unlabelled"].sum() == 0:
+        return "Every request has its label."
+    days = q[q["requests"] > 0]["label_coverage"]
+    last, earlier = days.iloc[-1], days.iloc[:-1]
+    if len(earlier) and last < earlier.median() - 0.05:
+        return (f"Labels have arrived for {cov:.1%} of requests; the last day has {last:.1%} "
+                f"(labels arrive late).")
+    return f"Labels exist for {cov:.1%} of requests (the last day: {last:.1%})."
+
+
 def llm_section(ctx: Context, report: Report) -> list[str]:
     """Time to first token, tokens, cost, fallback, hallucination and feedback, per model."""
     import matplotlib.pyplot as plt
 
-    from ..metrics.quality import quality
     from ..plotting import plot_metric
 
     roles = ctx.df.aimon.roles
@@ -197,12 +233,12 @@ def llm_section(ctx: Context, report: Report) -> list[str]:
         return []
     daily = ctx.ops("1D")
     by = roles.get("segment")
-    q = ctx.cached(("quality-by", by), lambda: quality(ctx.df, "1D", by=by))
+    q = ctx.quality("1D", by=by)
     sec = report.section("LLM assistant: time to first token, usage, cost and answer quality")
     lines = []
     if "ttft_p95" in daily:
-        lines.append(f"TTFT p95 per day: median {daily['ttft_p95'].median():,.0f} ms, worst "
-                     f"{daily['ttft_p95'].max():,.0f} ms on {daily['ttft_p95'].idxmax():%Y-%m-%d}.")
+        lines.append(f"TTFT p95 per day: median {_ms(daily['ttft_p95'].median())}, worst "
+                     f"{_ms(daily['ttft_p95'].max())} on {daily['ttft_p95'].idxmax():%Y-%m-%d}.")
     if "cost" in daily:
         lines.append(f"Cost: {daily['cost'].sum():,.2f} USD in total, "
                      f"{daily['cost'].sum() / max(daily['requests'].sum(), 1) * 1000:.2f} USD per 1,000 requests.")
@@ -233,21 +269,41 @@ def llm_section(ctx: Context, report: Report) -> list[str]:
     return lines
 
 
+def slo_target(ctx: Context, quantile=0.95) -> tuple[float | None, str]:
+    """The latency target: ``ctx.slo_ms``, else one the first 7 days meet (1.5x their p95, two
+    significant digits); and how it was chosen. None when no latency is known."""
+    if ctx.slo_ms is not None:
+        return float(ctx.slo_ms), "target given with --slo-ms"
+    lat = ctx.latency_ms()
+    idx = ctx.df.index
+    first = np.asarray(idx < idx.min() + pd.Timedelta("7D")) if isinstance(idx, pd.DatetimeIndex) and len(idx) else \
+        np.ones(len(lat), bool)
+    if not np.isfinite(lat[first]).any():
+        return None, ""
+    target = float(f"{1.5 * np.nanpercentile(lat[first], quantile * 100):.2g}")
+    if not target > 0:
+        return None, ""
+    return target, f"target: 1.5x the p{quantile * 100:.0f} latency of the first 7 days, rounded"
+
+
 def slo_section(ctx: Context, report: Report, latency_ms=None, quantile=0.95) -> list[str]:
     from ..metrics.slo import slo
 
     roles = ctx.df.aimon.roles
     if roles.get("latency") is None:
         return []
-    if latency_ms is None:  # a target the healthy first week meets: 1.5x its p95, rounded
-        lat = pd.to_numeric(ctx.df[roles["latency"]], errors="coerce")
-        first = ctx.df.index < ctx.df.index[0] + pd.Timedelta("7D") if isinstance(ctx.df.index, pd.DatetimeIndex) else slice(None)
-        latency_ms = float(np.round(1.5 * np.nanpercentile(lat[first], 95), -1))
+    how = "target given"
+    if latency_ms is None:
+        latency_ms, how = slo_target(ctx, quantile)
+        if latency_ms is None:
+            return []
     s = ctx.cached(("slo", latency_ms), lambda: slo(ctx.df, latency_ms=latency_ms, quantile=quantile, freq="1h"))
-    sec = report.section(f"SLO: {quantile:.0%} of requests within {latency_ms:.0f} ms and without error")
-    met = s["slo_met"].mean()
+    sec = report.section(f"SLO: {quantile:.0%} of requests within {_ms(latency_ms)} and without error")
+    judged = s[(s["good"] + s["bad"]) > 0]  # hours without a judged request neither meet nor miss it
+    met = judged["slo_met"].mean() if len(judged) else np.nan
     pages = s[s["page_fast"] | s["page_slow"]]
-    lines = [f"SLO p{quantile * 100:.0f} <= {latency_ms:.0f} ms met in {met:.1%} of hours; error budget "
+    lines = [f"SLO p{quantile * 100:.0f} <= {_ms(latency_ms)} ({how}) met in {met:.1%} of the {len(judged)} hours "
+             f"with requests; error budget "
              f"consumed over the log: {s['budget_consumed'].iloc[-1]:.0%}; burn-rate pages in {len(pages)} hours."]
     episodes = _episodes(pages.index, pd.Timedelta("1h"))
     for start, end in episodes[:8]:
@@ -293,23 +349,48 @@ def _register_sections():
 _register_sections()
 
 
-def run(out_dir="aimon-demo", dataset="credit_scoring", df=None, echo=print) -> Path:
-    """Monitor a bundled log (or ``df``), print a summary, write ``<out_dir>/report.html``."""
-    from .. import datasets
+def run(out_dir="aimon-demo", dataset="credit_scoring", df=None, echo=print, slo_ms=None, pos_label=None) -> Path:
+    """Monitor a bundled log (or ``df``, named ``dataset``), print a summary, write ``<out_dir>/report.html``.
 
-    if df is None:
+    A section that cannot run on the log (a role it needs holds values it cannot read) is left
+    out with its reason, printed and written in the report; the other sections still run.
+    """
+    import warnings
+
+    from .. import datasets
+    from ..errors import AimonError, AimonWarning
+
+    bundled = df is None
+    if bundled:
         loaders = {"credit_scoring": datasets.load_credit_scoring, "chatbot": datasets.load_chatbot}
         if dataset not in loaders:
-            from ..errors import AimonError
-
             raise AimonError(f"dataset={dataset!r}: choose one of {sorted(loaders)}.")
         df = loaders[dataset]()
     events = df.attrs.get("events")
-    ctx = Context(df=df, name=dataset, events=events)
+    ctx = Context(df=df, name=dataset, events=events, pos_label=pos_label, slo_ms=slo_ms)
     report = Report(f"aimon monitoring report: {dataset}")
-    echo(f"aimon demo: monitoring the bundled '{dataset}' inference log")
+    echo(f"aimon demo: monitoring the bundled '{dataset}' inference log" if bundled else
+         f"aimon report: monitoring {dataset} ({len(df):,} rows)")
+    if not bundled:  # role doubts (units, near names) once, before the sections compute quietly
+        from ..metrics.ops import ops
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", AimonWarning)
+            ops(df, "1D")
+        for w in caught:
+            if issubclass(w.category, AimonWarning) and not issubclass(w.category, DataDroppedWarning):
+                echo(f"Note: {w.message}")
+                report.section("Notes on the log").text(str(w.message))
     for name, section in SECTIONS:
-        for line in section(ctx, report):
+        done = len(report.sections)
+        try:
+            lines = section(ctx, report)
+        except AimonError as exc:
+            del report.sections[done:]  # nothing half-written
+            reason = str(exc).splitlines()[0]
+            lines = [f"Section {name!r} left out: {reason}"]
+            report.section(f"{name}: left out").text(reason)
+        for line in lines:
             echo(line)
     path = report.save(Path(out_dir) / "report.html")
     echo(f"Report written to {path} ({path.stat().st_size / 1e6:.2f} MB).")

@@ -30,6 +30,13 @@ def reference_split(df):
     return None if idx is None or not len(idx) else idx.min() + (idx.max() - idx.min()) / 4
 
 
+def _val(metric, value) -> str:
+    """A metric value as the summary prints it: durations in ms (never 1.994e+04), others to 4 digits."""
+    from .demo import _ms
+
+    return _ms(value) if metric.startswith(("latency", "ttft")) else f"{value:.4g}"
+
+
 def diagnosis_section(ctx, report: Report) -> list[str]:
     from ..analysis.correlate import correlate
     from ..analysis.segments import segments
@@ -83,11 +90,12 @@ def diagnosis_section(ctx, report: Report) -> list[str]:
         if not len(top):
             continue
         o = rep.overall
-        sec.text(f"Worst segments by {metric}: overall {o['ref']:.4g} before {split:%Y-%m-%d} -> {o['cur']:.4g} after "
+        sec.text(f"Worst segments by {metric}: overall {_val(metric, o['ref'])} before {split:%Y-%m-%d} -> "
+                 f"{_val(metric, o['cur'])} after "
                  f"(ranked by the shrunk degradation, so small slices do not win on noise).")
         sec.table(top[["dimension", "segment", "n_ref", "n_cur", "ref", "cur", "degradation", "ci_low", "ci_high",
                        "shrunk"]])
         first = top.iloc[0]
         lines.append(f"Worst segment by {metric}: {first['dimension']}={first['segment']} "
-                     f"({first['ref']:.4g} -> {first['cur']:.4g}, n = {int(first['n_cur'])})")
+                     f"({_val(metric, first['ref'])} -> {_val(metric, first['cur'])}, n = {int(first['n_cur'])})")
     return lines

@@ -17,7 +17,7 @@ def _runs(days):
 
 def drift_section(ctx, report) -> list[str]:
     """Daily drift of every feature against the reference period (``attrs['reference_end']``, or
-    the first week), with the ground-truth input events that explain it."""
+    the first 7 days), with the ground-truth input events that explain it."""
     from .demo import matching_event
 
     df = ctx.df

@@ -24,6 +24,15 @@ img{max-width:100%}.note{color:#555;font-size:.9em}
 """
 
 
+def number(v) -> str:
+    """A table number: 4 significant digits, thousands written out (12,345, never 1.234e+04);
+    only magnitudes below 1e-4 (p-values) or of 1e15 and more use scientific notation."""
+    a = abs(v)
+    if 1e4 <= a < 1e15:
+        return f"{v:,.0f}"
+    return f"{v:.4g}"
+
+
 @dataclass
 class Section:
     title: str
@@ -38,7 +47,7 @@ class Section:
         self.blocks.append(f"<pre>{html.escape(str(text))}</pre>")
         return self
 
-    def table(self, df: pd.DataFrame, max_rows: int = 30, float_format="{:.4g}".format,
+    def table(self, df: pd.DataFrame, max_rows: int = 30, float_format=number,
               max_columns: int = 9) -> "Section":
         """A table that fits the page: timestamps without constant parts, no row numbers left
         over from a filter (0, 1, 3, ...), wide tables split into parts of ``max_columns`` columns
