@@ -156,8 +156,10 @@ def test_bad_inputs_give_clear_errors():
     regression = REF.assign(label=np.linspace(0, 50, len(REF)))
     msg = error(SchemaError, cur, regression)
     assert "Regression models are not covered" in msg and "pos_label=" in msg and "'label'" in msg
-    words = REF.assign(label=np.where(REF["label"] == 1, "default", "repaid"))
-    est = aimon.estimate_performance(cur, reference=words, pos_label="default", metrics="accuracy", chunk_size=100)
+    names = {1: "default", 0: "repaid"}                              # both logs in words, one pos_label
+    words, cur_words = (d.assign(label=d["label"].map(names)) for d in (REF, cur))
+    est = aimon.estimate_performance(cur_words, reference=words, pos_label="default", metrics="accuracy",
+                                     chunk_size=100)
     base = aimon.estimate_performance(cur, reference=REF, metrics="accuracy", chunk_size=100)
     assert_allclose(est.table["accuracy_estimate"], base.table["accuracy_estimate"])
 

@@ -8,20 +8,20 @@ import pandas as pd
 
 from .._log import prepare
 from ..errors import AimonError, SchemaError
-from ..metrics.quality import _binary, _scores
+from ..metrics.quality import _binary_pair, _scores
 from ..roles import infer_roles, require
 
 
-def _two_classes(df, col, role, order, pos_label):
-    """0/1 floats of a binary column, or an error that names the ways out."""
+def _two_classes(df, r, order, pos_label) -> dict:
+    """Label and prediction as 0/1 floats (NaN = missing), with the positive class inferred or given
+    (:mod:`aimon.metrics.encoding`), or an error that names the ways out."""
     try:
-        return _binary(df, col, role, order, pos_label)
-    except SchemaError:
-        values = list(pd.unique(df[col].dropna()))[:5]
-        raise SchemaError([f"estimate_performance(): role {role!r} (column {col!r}) is not 0/1 or boolean "
-                           f"(values like {values!r}). Pass pos_label=<the positive class> for a binary model, "
-                           f"class_scores={{class: score column}} for a multiclass one. Regression models are not "
-                           f"covered: their outputs are no probabilities of the outcome."], df.columns) from None
+        return _binary_pair(df, r, order, pos_label)
+    except SchemaError as exc:
+        raise SchemaError([f"estimate_performance(): {exc} For a binary model with other class names pass "
+                           f"pos_label=<the positive class>; for a multiclass model pass class_scores={{class: "
+                           f"score column}}. Regression models are not covered: their outputs are no "
+                           f"probabilities of the outcome."], df.columns) from None
 
 
 @dataclass
@@ -55,14 +55,12 @@ def read_binary(df: pd.DataFrame, what: str, need_time: bool, need_label: bool, 
     else:
         order, times = np.arange(len(df)), None
     score, n_bad = _scores(df, r["score"], order)
+    pair = _two_classes(df, r, order, pos_label)
     if r.get("prediction") is not None:
-        pred = _two_classes(df, r["prediction"], "prediction", order, pos_label)
+        pred = pair["prediction"]
     else:
         pred = np.where(np.isnan(score), np.nan, (score >= decision_threshold).astype(np.float64))
-    if r.get("label") is not None:
-        label = _two_classes(df, r["label"], "label", order, pos_label)
-    else:
-        label = np.full(len(order), np.nan)
+    label = pair["label"] if r.get("label") is not None else np.full(len(order), np.nan)
     keep = ~(np.isnan(score) | np.isnan(pred))
     if n_bad:
         excluded["score_missing"] = int(n_bad)
