@@ -1,8 +1,10 @@
-"""Tail of the one-sided Kolmogorov-Smirnov (Smirnov) distribution for large n."""
+"""Tails of the Kolmogorov-Smirnov distributions: the one-sided (Smirnov) tail for large n and
+the exact two-sample tail."""
 from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit, prange
 
 
@@ -32,3 +34,27 @@ def smirnov_sf(n, x):
             log_c += math.log((n - j) / (j + 1.0))
         total += part
     return x * total
+
+
+@njit(cache=True)
+def ks_outside_probability(n1, n2, h, step1, step2):
+    """Probability that a uniformly random lattice path from (0, 0) to (n1, n2) reaches a point
+    with |i * step1 - j * step2| >= h (i x-steps and j y-steps taken so far): the exact two-sided
+    p-value P(D >= d) of the two-sample KS statistic, for step1 = n2 / g, step2 = n1 / g and
+    h = round(d * lcm(n1, n2)).
+
+    The upper tail is carried directly rather than as one minus the inside probability, so tiny
+    p-values keep their relative precision. With q(i, j) the probability that a random path to
+    (i, j) has left the band, q = 1 outside the band and, inside it, q(i, j) is the average
+    (i * q(i - 1, j) + j * q(i, j - 1)) / (i + j) (a path to (i, j) arrives by an x-step with
+    probability i / (i + j)): every step is a weighted mean of non-negative numbers.
+    """
+    row = np.zeros(n2 + 1)
+    for i in range(n1 + 1):
+        # row[j] holds q(i - 1, j) on entry and q(i, j) on exit
+        for j in range(n2 + 1):
+            if abs(i * step1 - j * step2) >= h:
+                row[j] = 1.0
+            elif i + j > 0:
+                row[j] = (i * row[j] + j * row[j - 1]) / (i + j) if j > 0 else row[j]
+    return row[n2]

@@ -14,6 +14,8 @@ in the reference get their own bins. For PSI and KL an empty bin's proportion is
 """
 from __future__ import annotations
 
+import re
+import textwrap
 from collections import namedtuple
 
 import numpy as np
@@ -32,26 +34,30 @@ EPS = 1e-4
 
 # numpydoc "Parameters" entries shared by the statistics (filled into each docstring's {params})
 _PARAMS = {
-    "reference": "reference : array-like\n        The reference sample (NaN and None are dropped).",
-    "current": "current : array-like\n        The current sample (NaN and None are dropped).",
-    "method": "method : {'auto', 'exact', 'asymp'}\n        Null distribution of the p-value: exact when both samples "
-              "have at most 10,000 values\n        ('auto'), or forced.",
-    "normalize": "normalize : bool\n        Divide by the standard deviation of the reference.",
-    "bins": "bins : int or array-like\n        Numeric samples: the number of reference-quantile bins, or the inner bin "
-            "edges.\n        Non-numeric samples use their categories.",
-    "eps": "eps : float\n        Proportion that replaces an empty bin's 0 on either side (default 1e-4).",
+    "reference": "reference : array-like\n    The reference sample (NaN and None are dropped).",
+    "current": "current : array-like\n    The current sample (NaN and None are dropped).",
+    "method": "method : {'auto', 'exact', 'asymp'}\n    Null distribution of the p-value: exact when both samples "
+              "have at most 10,000 values\n    ('auto'), or forced.",
+    "normalize": "normalize : bool\n    Divide by the standard deviation of the reference.",
+    "bins": "bins : int or array-like\n    Numeric samples: the number of reference-quantile bins, or the inner bin "
+            "edges.\n    Non-numeric samples use their categories.",
+    "eps": "eps : float\n    Proportion that replaces an empty bin's 0 on either side (default 1e-4).",
 }
 
 
 def _params(*names):
-    """Put the numpydoc Parameters section of ``names`` where the docstring says ``{params}``."""
+    """Put the numpydoc Parameters section of ``names`` where the docstring says ``{params}``,
+    indented as that line is (Python 3.13 strips docstring indentation at compile time, older
+    versions keep it: the section follows whichever the docstring has)."""
     def fill(fn):
-        section = "Parameters\n    ----------\n" + "\n".join("    " + _PARAMS[n] for n in names)
         if fn.__doc__:  # None under python -OO
-            fn.__doc__ = fn.__doc__.replace("{params}", section, 1)
+            m = re.search(r"^([ \t]*)\{params\}", fn.__doc__, re.M)
+            if m:
+                section = "Parameters\n----------\n" + "\n".join(_PARAMS[n] for n in names)
+                section = textwrap.indent(section, m.group(1)).lstrip()
+                fn.__doc__ = fn.__doc__.replace("{params}", section, 1)
         return fn
     return fill
-
 
 
 # ----------------------------------------------------------------------------- inputs
