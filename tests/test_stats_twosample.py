@@ -87,7 +87,10 @@ def test_cramervonmises_equals_scipy(ab):
     a, b = ab
     ours, ref = stats.cramervonmises(a, b), ss.cramervonmises_2samp(clean(a), b)
     close(ours.statistic, ref.statistic, atol=1e-12)
-    close(ours.p_value, ref.pvalue, atol=P_ATOL)
+    # scipy's 1 - CDF (its series cut at terms < 1e-7) is off by ~1e-8 relative near p = 1e-4 and
+    # by up to ~1e-7 absolute in the far tail, where aimon integrates the tail itself (checked
+    # against 60-digit arithmetic in test_pvalue_tails.py)
+    close(ours.p_value, ref.pvalue, rtol=1e-6, atol=1e-6 if ref.pvalue < 1e-5 else P_ATOL)
 
 
 @SETTINGS
