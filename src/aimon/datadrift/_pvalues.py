@@ -156,25 +156,22 @@ def ad_pvalue(a2_std: float) -> float:
 
 
 def _mwu_null_counts(n1: int, n2: int) -> np.ndarray:
-    """Number of arrangements giving each U = 0..n1*n2 (no ties), by the recurrence
-    c(u; m, n) = c(u - n; m - 1, n) + c(u; m, n - 1)."""
-    table = {}
+    """Number of arrangements giving each U = 0..n1*n2 (no ties), as exact Python integers.
 
-    def counts(m, n):
-        if (m, n) in table:
-            return table[(m, n)]
-        if m == 0 or n == 0:
-            out = np.ones(1)
-        else:
-            out = np.zeros(m * n + 1)
-            a = counts(m - 1, n)
-            out[n:n + a.size] += a
-            b = counts(m, n - 1)
-            out[:b.size] += b
-        table[(m, n)] = out
-        return out
-
-    return counts(n1, n2)
+    They are the coefficients of the Gaussian binomial [n1 + n2 choose m] in q (m the smaller
+    size), built without recursion as the product over i = 1..m of (1 - q^(n + i)) / (1 - q^i):
+    multiplying by 1 - q^k subtracts a shifted copy, dividing by 1 - q^i is a running sum with
+    stride i. Integer arithmetic keeps every count exact, so the tail sum has no rounding."""
+    m, n = min(n1, n2), max(n1, n2)
+    c = np.zeros(m * n + 1, dtype=object)
+    c[:] = 0
+    c[0] = 1
+    for i in range(1, m + 1):
+        k = n + i
+        c[k:] = c[k:] - c[:-k]  # times (1 - q^k): degree stays <= m n, the quotient is a polynomial
+        for r in range(i):
+            c[r::i] = np.cumsum(c[r::i])  # divided by (1 - q^i)
+    return c
 
 
 def mwu_pvalue(u1: float, n1: int, n2: int, tie_sum: float) -> float:
@@ -183,7 +180,7 @@ def mwu_pvalue(u1: float, n1: int, n2: int, tie_sum: float) -> float:
     u = max(u1, n1 * n2 - u1)
     if (n1 <= 8 or n2 <= 8) and tie_sum == 0:
         c = _mwu_null_counts(n1, n2)
-        p = c[int(round(u)):].sum() / c.sum()
+        p = int(c[int(round(u)):].sum()) / int(c.sum())
         return float(min(2 * p, 1.0))
     from scipy.special import ndtr
 
