@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import html
 import json
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from ..errors import AimonError, SchemaError
+from ..errors import AimonError, AimonWarning, SchemaError
 from . import calibrate
 from ._columns import kind_of, levels, numeric_values
 
@@ -270,6 +271,9 @@ def profile_column(s: pd.Series, name, bins=10, null_size=calibrate.NULL_SIZE, n
                                 int((codes < 0).sum()), null_size, null_draws, null_quantile, seed)
 
 
+MIN_REFERENCE_ROWS = 30  # a shorter reference is profiled with a warning
+
+
 def profile(df: pd.DataFrame, columns=None, bins: int = 10, null_quantile: float = calibrate.NULL_QUANTILE,
             null_size: int = calibrate.NULL_SIZE, null_draws: int = calibrate.NULL_DRAWS, seed: int = 0,
             **roles) -> Profile:
@@ -312,6 +316,13 @@ def profile(df: pd.DataFrame, columns=None, bins: int = 10, null_quantile: float
     if not isinstance(null_draws, (int, np.integer)) or null_draws < 20:
         raise AimonError(f"null_draws={null_draws!r}: use a whole number of at least 20.")
     null_quantile = calibrate.check_quantile(null_quantile)
+    if len(df) == 0:
+        raise AimonError("The reference has no rows: pass the rows of a known-good period (e.g. "
+                         "df[df.index < cutoff]) or a longer time range.")
+    if len(df) < MIN_REFERENCE_ROWS:
+        warnings.warn(f"The reference has only {len(df)} row(s): against so few values a drift test can "
+                      f"hardly detect anything, so 'not drifted' means little. Use at least "
+                      f"{MIN_REFERENCE_ROWS} rows (a longer reference period).", AimonWarning, stacklevel=2)
     names = select_columns(df, columns, roles)
     def one(name):
         return profile_column(df[name], name, int(bins), int(null_size), int(null_draws), null_quantile, seed)
