@@ -473,7 +473,7 @@ def hellinger(reference, current, bins=10) -> float:
 
 @_params('reference', 'current', 'bins')
 def tv(reference, current, bins=10) -> float:
-    """Total variation distance sum |p - q| / 2: the share of the mass that moved (0 to 1).
+    """Total variation distance ``sum |p - q| / 2``: the share of the mass that moved (0 to 1).
 
     {params}
 
