@@ -35,23 +35,22 @@ test: system $(VENV)/.installed-test
 	$(MAKE) --no-print-directory docs
 	$(MAKE) --no-print-directory test-matrix
 
-# The unit tests (not the notebooks or docs) once more in .venv-matrix: the oldest supported
-# pandas (2.2.x) on the newest Python found (pyenv's 3.1x, else python3.1x on PATH, else $(PYTHON)).
-# Override with MATRIX_PYTHON=...; the interpreter used is printed.
+# The unit tests (tests/, not the notebooks under nbval nor the docs build) once more in .venv-matrix: the oldest supported
+# pandas (2.2.x, with a numpy of its time) on the newest Python found (pyenv's 3.1x, else
+# python3.1x on PATH, else $(PYTHON)). Override with MATRIX_PYTHON=...; the interpreter is printed.
 MATRIX_VENV   := .venv-matrix
-MATRIX_PANDAS ?= pandas>=2.2,<2.3
+MATRIX_PINS   ?= "pandas>=2.2,<2.3" "numpy<2.3"
 MATRIX_PYTHON ?= $(firstword $(foreach v,16 15 14 13 12 11,$(wildcard $(HOME)/.pyenv/versions/3.$(v)*/bin/python3) \
 	$(shell command -v python3.$(v))) $(PYTHON))
 
 $(MATRIX_VENV)/.installed: pyproject.toml
 	@test -x $(MATRIX_VENV)/bin/python || $(MATRIX_PYTHON) -m venv $(MATRIX_VENV)
-	$(MATRIX_VENV)/bin/python -m pip install -q --disable-pip-version-check -e ".[test]" "$(MATRIX_PANDAS)"
+	$(MATRIX_VENV)/bin/python -m pip install -q --disable-pip-version-check -e ".[test,docs]" $(MATRIX_PINS)
 	@touch $@
 
 test-matrix: $(MATRIX_VENV)/.installed
 	@$(MATRIX_VENV)/bin/python -c 'import sys, pandas, numpy; print("test-matrix: Python", sys.version.split()[0], "from $(MATRIX_PYTHON); pandas", pandas.__version__, "numpy", numpy.__version__)'
-	$(MATRIX_VENV)/bin/python -m pytest -q -x -p no:cacheprovider tests \
-		--ignore=tests/test_notebooks.py --ignore=tests/test_docs.py
+	$(MATRIX_VENV)/bin/python -m pytest -q -x -p no:cacheprovider tests
 
 # Anchors with conflicting pins (Evidently needs pandas < 3) live in .venv-bench, built with a
 # Python that NannyML supports (3.11 from pyenv when present). Scripts marked "# bench-venv:
