@@ -35,9 +35,10 @@ test: system $(VENV)/.installed-test
 	$(MAKE) --no-print-directory docs
 	$(MAKE) --no-print-directory test-matrix
 
-# The unit tests (tests/, not the notebooks under nbval nor the docs build) once more in .venv-matrix: the oldest supported
-# pandas (2.2.x, with a numpy of its time) on the newest Python found (pyenv's 3.1x, else
-# python3.1x on PATH, else $(PYTHON)). Override with MATRIX_PYTHON=...; the interpreter is printed.
+# The unit tests (tests/; not the notebooks under nbval, not the docs build) once more, in
+# .venv-matrix: the oldest supported pandas (2.2.x, with a numpy of its time) on the newest Python
+# found (pyenv's 3.1x, else python3.1x on PATH, else $(PYTHON)). MATRIX_PYTHON=... overrides it;
+# the interpreter used is printed.
 MATRIX_VENV   := .venv-matrix
 MATRIX_PINS   ?= "pandas>=2.2,<2.3" "numpy<2.3"
 MATRIX_PYTHON ?= $(firstword $(foreach v,16 15 14 13 12 11,$(wildcard $(HOME)/.pyenv/versions/3.$(v)*/bin/python3) \
