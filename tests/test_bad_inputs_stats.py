@@ -209,3 +209,16 @@ def test_any_input_gives_a_result_or_an_aimon_error(fn, ref, cur):
             fn(ref, cur)
         except AimonError:
             pass
+
+
+def test_drift_effect_sizes_do_not_overflow_at_huge_magnitudes():
+    rng = np.random.default_rng(0)
+    ref, cur = pd.DataFrame({"x": rng.normal(size=300)}), pd.DataFrame({"x": rng.normal(size=300) + 1})
+    plain = aimon.drift(cur, ref).table.iloc[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no overflow on the way
+        huge = aimon.drift(cur * 1e300, ref * 1e300).table.iloc[0]
+    assert huge["statistic"] == pytest.approx(plain["statistic"], rel=1e-9)
+    expected = ss.wasserstein_distance(ref["x"], cur["x"]) / np.std(ref["x"].to_numpy())
+    assert huge["effect_size"] == pytest.approx(expected, rel=1e-9)
+    assert huge["drifted"] == plain["drifted"]

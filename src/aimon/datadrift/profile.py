@@ -240,8 +240,19 @@ def _numeric_profile(name, dtype, values, n_rows, n_missing, n_invalid, bins, m,
     return ColumnProfile(
         name=name, kind="numeric", dtype=dtype, n_rows=n_rows, n_missing=n_missing, n_invalid=n_invalid,
         values=values, edges=inner, counts=bin_counts(values, inner),
-        mean=float(values.mean()) if values.size else float("nan"),
-        std=float(values.std()) if values.size else float("nan"))
+        **_moments(values))
+
+
+def _moments(values):
+    """Mean and standard deviation (ddof=0) of sorted finite values, without overflow: beyond
+    ~1e150 the squares overflow, so they are taken of the values divided by the largest one."""
+    if not values.size:
+        return {"mean": float("nan"), "std": float("nan")}
+    scale = max(abs(float(values[0])), abs(float(values[-1])))
+    if scale > 1e150:
+        v = values / scale
+        return {"mean": float(v.mean()) * scale, "std": float(v.std()) * scale}
+    return {"mean": float(values.mean()), "std": float(values.std())}
 
 
 def _categorical_profile(name, dtype, categories, counts, n_rows, n_missing, m, draws, q, seed):
