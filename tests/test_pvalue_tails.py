@@ -96,3 +96,43 @@ def test_cvm_pvalue_matches_scipy_where_scipy_is_accurate_and_the_limit_law_belo
     if tn >= 0.003 and tn < 25:
         _close(res.p_value, _cvm_sf_mpmath(tn), 1e-6)
     assert cvm_pvalue(res.statistic, n1, n2) == res.p_value
+
+
+def _ks_null_by_enumeration(n1, n2):
+    """Every arrangement of n1 x-values and n2 y-values (no ties), equally likely: the list of
+    their KS statistics D, as exact fractions of lcm(n1, n2)."""
+    from itertools import combinations
+    from math import lcm
+
+    L = lcm(n1, n2)
+    out = []
+    for xs in combinations(range(n1 + n2), n1):
+        xs = set(xs)
+        i = j = 0
+        d = 0
+        for pos in range(n1 + n2):
+            if pos in xs:
+                i += 1
+            else:
+                j += 1
+            d = max(d, abs(i * (L // n1) - j * (L // n2)))
+        out.append(d)
+    return np.array(out), L
+
+
+@pytest.mark.parametrize("n1, n2", [(1, 1), (1, 4), (2, 2), (3, 5), (4, 4), (5, 3), (6, 6), (2, 9), (7, 5)])
+def test_ks_exact_pvalue_equals_the_enumerated_null(n1, n2):
+    d_all, L = _ks_null_by_enumeration(n1, n2)
+    x = np.arange(n1 + n2, dtype=float)
+    for h in np.unique(d_all):
+        # a pair of samples with exactly this D: take an arrangement that has it
+        from itertools import combinations
+        for xs in combinations(range(n1 + n2), n1):
+            a = x[list(xs)]
+            b = np.delete(x, list(xs))
+            res = stats.ks(a, b, method="exact")
+            if round(res.statistic * L) == h:
+                break
+        assert round(res.statistic * L) == h
+        expected = np.mean(d_all >= h)
+        _close(res.p_value, expected, 1e-12)
