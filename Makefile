@@ -1,15 +1,15 @@
 # pandas-aimon: `make demo` runs the main job, `make test` the unit tests and notebooks.
-# Both create or reuse .venv with any Python >= 3.10 (override with PYTHON=python3.12).
+# Both create or reuse .venv with any Python >= 3.11 (override with PYTHON=python3.12).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 export MPLBACKEND := Agg
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test bench notebooks docs clean system
+.PHONY: demo test test-matrix bench notebooks docs clean system
 
 $(BIN)/python:
-	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "pandas-aimon needs Python >= 3.10, found " + sys.version.split()[0]'
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "pandas-aimon needs Python >= 3.11, found " + sys.version.split()[0]'
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
@@ -33,6 +33,25 @@ test: system $(VENV)/.installed-test
 		--nbval --nbval-current-env --nbval-cell-timeout=600 \
 		--nbval-sanitize-with notebooks/sanitize.cfg --doctest-modules src/aimon
 	$(MAKE) --no-print-directory docs
+	$(MAKE) --no-print-directory test-matrix
+
+# The unit tests (tests/; not the notebooks under nbval, not the docs build) once more, in
+# .venv-matrix: the oldest supported pandas (2.2.x, with a numpy of its time) on the newest Python
+# found (pyenv's 3.1x, else python3.1x on PATH, else $(PYTHON)). MATRIX_PYTHON=... overrides it;
+# the interpreter used is printed.
+MATRIX_VENV   := .venv-matrix
+MATRIX_PINS   ?= "pandas>=2.2,<2.3" "numpy<2.3"
+MATRIX_PYTHON ?= $(firstword $(foreach v,16 15 14 13 12 11,$(wildcard $(HOME)/.pyenv/versions/3.$(v)*/bin/python3) \
+	$(shell command -v python3.$(v))) $(PYTHON))
+
+$(MATRIX_VENV)/.installed: pyproject.toml
+	@test -x $(MATRIX_VENV)/bin/python || $(MATRIX_PYTHON) -m venv $(MATRIX_VENV)
+	$(MATRIX_VENV)/bin/python -m pip install -q --disable-pip-version-check -e ".[test,docs]" $(MATRIX_PINS)
+	@touch $@
+
+test-matrix: $(MATRIX_VENV)/.installed
+	@$(MATRIX_VENV)/bin/python -c 'import sys, pandas, numpy; print("test-matrix: Python", sys.version.split()[0], "from $(MATRIX_PYTHON); pandas", pandas.__version__, "numpy", numpy.__version__)'
+	$(MATRIX_VENV)/bin/python -m pytest -q -x -p no:cacheprovider tests
 
 # Anchors with conflicting pins (Evidently needs pandas < 3) live in .venv-bench, built with a
 # Python that NannyML supports (3.11 from pyenv when present). Scripts marked "# bench-venv:
@@ -65,4 +84,4 @@ docs: $(VENV)/.installed-test
 	@echo "docs built: docs/_build/html/index.html"
 
 clean:
-	rm -rf $(VENV) $(BENCH_VENV) aimon-demo .pytest_cache
+	rm -rf $(VENV) $(BENCH_VENV) $(MATRIX_VENV) aimon-demo .pytest_cache

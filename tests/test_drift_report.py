@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from scipy.spatial.distance import jensenshannon
 
 import naive_drift
+from scipy_compat import anderson_ksamp_midrank
 import aimon
 from aimon.datadrift import calibrate
 from aimon.datadrift._pvalues import benjamini_hochberg
@@ -52,7 +53,10 @@ def test_numeric_methods_equal_scipy(seed, shift, method, n_cur):
         r = row(rep, col)
         stat, p = NUMERIC_REFS[method](ref[col].to_numpy(), cur[col].to_numpy())
         np.testing.assert_allclose(r["statistic"], stat, rtol=1e-9, atol=1e-14)
-        np.testing.assert_allclose(r["p_value"], p, rtol=1e-9, atol=1e-12)
+        # scipy's CvM p-value (1 - CDF, series cut at terms < 1e-7) is off by up to ~1e-7 in the
+        # far tail, where aimon integrates the tail itself (see test_pvalue_tails.py)
+        cvm = method == "cramervonmises"
+        np.testing.assert_allclose(r["p_value"], p, rtol=1e-6 if cvm else 1e-9, atol=1e-6 if cvm and p < 1e-5 else 1e-12)
         np.testing.assert_allclose(r["effect_size"], ss.wasserstein_distance(ref[col], cur[col]) / np.std(ref[col].to_numpy()),
                                    rtol=1e-9)
 
@@ -62,7 +66,7 @@ def test_anderson_method_equals_scipy():
     rep = cur.aimon.drift(ref, columns=["x"], method="anderson")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = ss.anderson_ksamp([ref["x"].to_numpy(), cur["x"].to_numpy()], variant="midrank")
+        res = anderson_ksamp_midrank([ref["x"].to_numpy(), cur["x"].to_numpy()])
     np.testing.assert_allclose(row(rep, "x")[["statistic", "p_value"]].to_numpy(float),
                                [res.statistic, res.pvalue], rtol=1e-9)
 

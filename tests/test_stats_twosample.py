@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import naive_drift
+from scipy_compat import anderson_ksamp_midrank
 from aimon import stats
 from aimon.errors import AimonError
 
@@ -87,7 +88,10 @@ def test_cramervonmises_equals_scipy(ab):
     a, b = ab
     ours, ref = stats.cramervonmises(a, b), ss.cramervonmises_2samp(clean(a), b)
     close(ours.statistic, ref.statistic, atol=1e-12)
-    close(ours.p_value, ref.pvalue, atol=P_ATOL)
+    # scipy's 1 - CDF (its series cut at terms < 1e-7) is off by ~1e-8 relative near p = 1e-4 and
+    # by up to ~1e-7 absolute in the far tail, where aimon integrates the tail itself (checked
+    # against 60-digit arithmetic in test_pvalue_tails.py)
+    close(ours.p_value, ref.pvalue, rtol=1e-6, atol=1e-6 if ref.pvalue < 1e-5 else P_ATOL)
 
 
 @SETTINGS
@@ -110,7 +114,7 @@ def test_anderson_equals_scipy(ab):
         return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ref = ss.anderson_ksamp([a0, b], variant="midrank")
+        ref = anderson_ksamp_midrank([a0, b])
     ours = stats.anderson(a, b)
     close(ours.statistic, ref.statistic, rtol=1e-9, atol=1e-10)
     close(ours.p_value, ref.pvalue, rtol=1e-9)

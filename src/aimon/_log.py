@@ -64,7 +64,32 @@ def _timestamps(df: pd.DataFrame, col) -> tuple[pd.DatetimeIndex, str | None]:
         except (ValueError, TypeError):
             parsed = pd.to_datetime(values, errors="coerce", format="mixed", utc=True)
             note = "timestamps with different time zones were converted to UTC"
+    if note:
+        n_naive, n_aware = _naive_and_aware(values)
+        if n_naive and n_aware:
+            note = f"{n_naive} timestamp(s) without a time zone were taken as UTC (the other {n_aware} have one)"
+            warnings.warn(f"Column {col!r} mixes {n_naive} timestamp(s) without a time zone with {n_aware} "
+                          "that have one; those without were taken as UTC. If they are local times, give "
+                          f"them their zone first (e.g. parse df[{col!r}] with pd.to_datetime and "
+                          ".dt.tz_localize('Europe/Paris')), or write every value with its offset.",
+                          AimonWarning, stacklevel=4)
     return pd.DatetimeIndex(parsed), note
+
+
+_TZ_SUFFIX = r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?|\s*(?:UTC|GMT))\s*$"  # after a clock time
+
+
+def _naive_and_aware(values: pd.Series) -> tuple[int, int]:
+    """How many present values carry no time zone and how many do (strings by their suffix after
+    the clock time, datetime objects by their tzinfo)."""
+    present = values[values.notna()]
+    is_str = present.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+    strs = present[is_str].astype(str)
+    aware = int(strs.str.contains(r"\d:\d{2}(?::\d{2})?(?:\.\d+)?" + _TZ_SUFFIX, regex=True).sum())
+    n_naive = len(strs) - aware
+    others = present[~is_str]
+    has_tz = others.map(lambda v: getattr(v, "tzinfo", None) is not None).to_numpy(dtype=bool)
+    return n_naive + int((~has_tz).sum()), aware + int(has_tz.sum())
 
 
 def prepare(df: pd.DataFrame, roles: Roles) -> Log:

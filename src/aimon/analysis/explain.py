@@ -168,7 +168,7 @@ class Explanation:
                 + self.top(k=10).to_html(escape=True, index=False, float_format="{:.3g}".format, border=0))
 
 
-def explain(df: pd.DataFrame, metric, reference, freq="1D", columns=None, confidence=0.95, seed=0,
+def explain(df: pd.DataFrame, metric, reference=None, freq="1D", columns=None, confidence=0.95, seed=0,
             resources=None, **roles) -> Explanation:
     """Rank the features behind a degraded metric, window by window, with the evidence.
 
@@ -220,7 +220,10 @@ def explain(df: pd.DataFrame, metric, reference, freq="1D", columns=None, confid
         df, reference = attach_roles(df, reference, resources, roles)
     cur, ref, _ = _split(df, reference, roles)
     if ref is None:
-        raise SchemaError(["explain() needs a reference: a frame of healthy rows or a timestamp that splits the log."])
+        hint = (f" (this log has df.attrs['reference_end'] = {df.attrs['reference_end']!r})"
+                if isinstance(df, pd.DataFrame) and "reference_end" in df.attrs else "")
+        raise SchemaError([f"explain() needs a reference, reference=: a frame of healthy rows or a timestamp that splits "
+                           f"the log, e.g. reference='2024-03-01'{hint}."])
     r = infer_roles(cur, **roles)
     require(r, ["timestamp"], cur, "explain()")
     feats = list(columns) if columns is not None else list(r["features"])

@@ -12,6 +12,7 @@ but not ranked.
 from __future__ import annotations
 
 import html
+import textwrap
 from statistics import NormalDist
 
 import numpy as np
@@ -73,6 +74,11 @@ def _split(df, reference, roles):
     return df[after], df[before], f"rows before {at}"
 
 
+TIE_NOTE = ("Equal ranks are ties: those slices do not differ from each other beyond noise, so "
+            "shrinkage gives each the same (common) degradation; their own changes and intervals are "
+            "in .table (delta, ci_low, ci_high).")
+
+
 class SegmentReport:
     """Result of :func:`segments`: ``.table`` (ranked slices), ``.overall``, ``.plot()``."""
 
@@ -104,16 +110,22 @@ class SegmentReport:
         o = self.overall
         lines = [f"Segments by degradation of {self.metric!r} against {self.against}: overall "
                  f"{o['ref']:.4g} -> {o['cur']:.4g} (n = {o['n_ref']} -> {o['n_cur']})"]
-        for row in self.top(5).itertuples(index=False):
+        top = self.top(5)
+        for row in top.itertuples(index=False):
             lines.append(f"  {int(row.rank)}. {row.dimension}={row.segment}: {row.ref:.4g} -> {row.cur:.4g} "
                          f"(shrunk degradation {row.shrunk:+.4g}, n = {row.n_cur})")
+        if top["rank"].duplicated().any():
+            lines += textwrap.wrap(TIE_NOTE, 100, initial_indent="  ", subsequent_indent="  ")
         return "\n".join(lines)
 
     def _repr_html_(self):
         o = self.overall
         head = (f"<p><b>Segments</b> ranked by the shrunk degradation of <code>{html.escape(self.metric)}</code> "
                 f"against {html.escape(self.against)}; overall {o['ref']:.4g} &rarr; {o['cur']:.4g}.</p>")
-        return head + self.top(15).to_html(escape=True, index=False, float_format="{:.4g}".format, border=0)
+        top = self.top(15)
+        if top["rank"].duplicated().any():
+            head += f"<p>{html.escape(TIE_NOTE)}</p>"
+        return head + top.to_html(escape=True, index=False, float_format="{:.4g}".format, border=0)
 
 
 def segments(df: pd.DataFrame, metric, by, reference=None, min_count=30, max_levels=30, combinations=True,

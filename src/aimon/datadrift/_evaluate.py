@@ -244,7 +244,7 @@ def missing_test(cp, n_rows, n_missing):
     """Missing-share change and two-proportion p-value per window."""
     from scipy.special import ndtr
 
-    n0, k0 = cp.n_rows, cp.n_missing
+    n0, k0 = float(cp.n_rows), float(cp.n_missing)  # floats: an empty side gives NaN, not an exception
     n1 = np.asarray(n_rows, dtype=np.float64)
     k1 = np.asarray(n_missing, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):

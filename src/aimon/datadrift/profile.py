@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import html
 import json
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from ..errors import AimonError, SchemaError
+from ..errors import AimonError, AimonWarning, SchemaError
 from . import calibrate
 from ._columns import kind_of, levels, numeric_values
 
@@ -249,8 +250,19 @@ def _numeric_profile(name, dtype, values, n_rows, n_missing, n_invalid, bins, m,
     return ColumnProfile(
         name=name, kind="numeric", dtype=dtype, n_rows=n_rows, n_missing=n_missing, n_invalid=n_invalid,
         values=values, edges=inner, counts=bin_counts(values, inner),
-        mean=float(values.mean()) if values.size else float("nan"),
-        std=float(values.std()) if values.size else float("nan"))
+        **_moments(values))
+
+
+def _moments(values):
+    """Mean and standard deviation (ddof=0) of sorted finite values, without overflow: beyond
+    ~1e150 the squares overflow, so they are taken of the values divided by the largest one."""
+    if not values.size:
+        return {"mean": float("nan"), "std": float("nan")}
+    scale = max(abs(float(values[0])), abs(float(values[-1])))
+    if scale > 1e150:
+        v = values / scale
+        return {"mean": float(v.mean()) * scale, "std": float(v.std()) * scale}
+    return {"mean": float(values.mean()), "std": float(values.std())}
 
 
 def _categorical_profile(name, dtype, categories, counts, n_rows, n_missing, m, draws, q, seed):
@@ -278,6 +290,9 @@ def profile_column(s: pd.Series, name, bins=10, null_size=calibrate.NULL_SIZE, n
         merged[lab] = merged.get(lab, 0.0) + c
     return _categorical_profile(name, str(s.dtype), list(merged), np.asarray(list(merged.values())), len(s),
                                 int((codes < 0).sum()), null_size, null_draws, null_quantile, seed)
+
+
+MIN_REFERENCE_ROWS = 30  # a shorter reference is profiled with a warning
 
 
 def profile(df: pd.DataFrame, columns=None, bins: int = 10, null_quantile: float = calibrate.NULL_QUANTILE,
@@ -322,6 +337,13 @@ def profile(df: pd.DataFrame, columns=None, bins: int = 10, null_quantile: float
     if not isinstance(null_draws, (int, np.integer)) or null_draws < 20:
         raise AimonError(f"null_draws={null_draws!r}: use a whole number of at least 20.")
     null_quantile = calibrate.check_quantile(null_quantile)
+    if len(df) == 0:
+        raise AimonError("The reference has no rows: pass the rows of a known-good period (e.g. "
+                         "df[df.index < cutoff]) or a longer time range.")
+    if len(df) < MIN_REFERENCE_ROWS:
+        warnings.warn(f"The reference has only {len(df)} row(s): against so few values a drift test can "
+                      f"hardly detect anything, so 'not drifted' means little. Use at least "
+                      f"{MIN_REFERENCE_ROWS} rows (a longer reference period).", AimonWarning, stacklevel=2)
     names = select_columns(df, columns, roles)
     def one(name):
         return profile_column(df[name], name, int(bins), int(null_size), int(null_draws), null_quantile, seed)

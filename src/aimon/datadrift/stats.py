@@ -14,6 +14,8 @@ in the reference get their own bins. For PSI and KL an empty bin's proportion is
 """
 from __future__ import annotations
 
+import re
+import textwrap
 from collections import namedtuple
 
 import numpy as np
@@ -32,29 +34,58 @@ EPS = 1e-4
 
 # numpydoc "Parameters" entries shared by the statistics (filled into each docstring's {params})
 _PARAMS = {
-    "reference": "reference : array-like\n        The reference sample (NaN and None are dropped).",
-    "current": "current : array-like\n        The current sample (NaN and None are dropped).",
-    "method": "method : {'auto', 'exact', 'asymp'}\n        Null distribution of the p-value: exact when both samples "
-              "have at most 10,000 values\n        ('auto'), or forced.",
-    "normalize": "normalize : bool\n        Divide by the standard deviation of the reference.",
-    "bins": "bins : int or array-like\n        Numeric samples: the number of reference-quantile bins, or the inner bin "
-            "edges.\n        Non-numeric samples use their categories.",
-    "eps": "eps : float\n        Proportion that replaces an empty bin's 0 on either side (default 1e-4).",
+    "reference": "reference : array-like\n    The reference sample (NaN and None are dropped).",
+    "current": "current : array-like\n    The current sample (NaN and None are dropped).",
+    "method": "method : {'auto', 'exact', 'asymp'}\n    Null distribution of the p-value: exact when both samples "
+              "have at most 10,000 values\n    ('auto'), or forced.",
+    "normalize": "normalize : bool\n    Divide by the standard deviation of the reference.",
+    "bins": "bins : int or array-like\n    Numeric samples: the number of reference-quantile bins, or the inner bin "
+            "edges.\n    Non-numeric samples use their categories.",
+    "eps": "eps : float\n    Proportion that replaces an empty bin's 0 on either side (default 1e-4).",
 }
 
 
 def _params(*names):
-    """Put the numpydoc Parameters section of ``names`` where the docstring says ``{params}``."""
+    """Put the numpydoc Parameters section of ``names`` where the docstring says ``{params}``,
+    indented as that line is (Python 3.13 strips docstring indentation at compile time, older
+    versions keep it: the section follows whichever the docstring has)."""
     def fill(fn):
-        section = "Parameters\n    ----------\n" + "\n".join("    " + _PARAMS[n] for n in names)
         if fn.__doc__:  # None under python -OO
-            fn.__doc__ = fn.__doc__.replace("{params}", section, 1)
+            m = re.search(r"^([ \t]*)\{params\}", fn.__doc__, re.M)
+            if m:
+                section = "Parameters\n----------\n" + "\n".join(_PARAMS[n] for n in names)
+                section = textwrap.indent(section, m.group(1)).lstrip()
+                fn.__doc__ = fn.__doc__.replace("{params}", section, 1)
         return fn
     return fill
 
 
-
 # ----------------------------------------------------------------------------- inputs
+def _sample(values, name: str):
+    """``values`` as a 1-D pandas Series or NumPy array: None, scalars and 2-D arrays are refused,
+    and a list of numbers with None among them stays numeric (None is a missing value)."""
+    if values is None:
+        raise AimonError(f"The {name} sample is None; pass a 1-D array, list or Series of values.")
+    if isinstance(values, pd.DataFrame):
+        raise AimonError(f"The {name} sample is a DataFrame ({values.shape[1]} columns); pass one "
+                         "column, e.g. df['x'].")
+    if isinstance(values, (pd.Series, pd.Index)):
+        return values
+    if isinstance(values, (str, bytes)) or np.ndim(values) == 0:
+        raise AimonError(f"The {name} sample is a single value ({values!r}); pass a 1-D array, "
+                         "list or Series of values.")
+    arr = np.asarray(values) if not isinstance(values, np.ndarray) else values
+    if arr.ndim != 1:
+        raise AimonError(f"The {name} sample is {arr.ndim}-D (shape {arr.shape}); pass one column "
+                         "(e.g. arr[:, 0]) or flatten it on purpose with arr.ravel().")
+    if arr.dtype == object:
+        present = [v for v in arr if v is not None and not (isinstance(v, float) and np.isnan(v))]
+        if all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+               for v in present) and present:
+            return np.array([np.nan if v is None else v for v in arr], dtype=np.float64)
+    return arr
+
+
 def _is_categorical(values) -> bool:
     dtype = getattr(values, "dtype", None)
     if dtype is None:
@@ -62,16 +93,33 @@ def _is_categorical(values) -> bool:
     return not (pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype))
 
 
+def _kinds(reference, current):
+    """Both samples (as from ``_sample``) and whether they are compared category by category;
+    numbers against categories is refused rather than compared as text."""
+    ref, cur = _sample(reference, "reference"), _sample(current, "current")
+    ref_cat, cur_cat = _is_categorical(ref), _is_categorical(cur)
+    if ref_cat != cur_cat:
+        kinds = {True: "categories", False: "numbers"}
+        raise AimonError(f"The reference sample holds {kinds[ref_cat]} ({ref.dtype}) and the current "
+                         f"sample {kinds[cur_cat]} ({cur.dtype}); convert one so both are the same kind "
+                         "(pd.to_numeric(..., errors='coerce') for numbers, .astype(str) for categories).")
+    return ref, cur, ref_cat
+
+
 def _numeric_sample(values, name: str) -> np.ndarray:
     """Sorted finite float64 values of ``values`` (missing ones dropped); errors for inf/empty."""
+    values = _sample(values, name)
     if isinstance(values, (pd.Series, pd.Index)):
         if _is_categorical(values):
             raise AimonError(f"The {name} sample holds {values.dtype} values, not numbers; this "
                              "statistic needs numbers (the binned ones also accept categories).")
         arr = values.to_numpy(dtype=np.float64, na_value=np.nan)
     else:
+        if values.dtype == bool:
+            raise AimonError(f"The {name} sample holds booleans, not numbers; this statistic needs "
+                             "numbers (convert with .astype(float), or use a binned statistic).")
         try:
-            arr = np.asarray(values, dtype=np.float64).ravel()
+            arr = np.asarray(values, dtype=np.float64)
         except (TypeError, ValueError):
             raise AimonError(f"The {name} sample is not numeric; convert it with "
                              "pd.to_numeric(..., errors='coerce').") from None
@@ -158,9 +206,16 @@ def wasserstein(reference, current, normalize: bool = False) -> float:
     """
     from .._kernels.twosample import L1
 
-    x, _, out = _merge(reference, current, lean=True)
+    x, y, out = _merge(reference, current, lean=True)
     w = float(out[L1])
     if normalize:
+        # the ratio does not depend on the scale: at huge magnitudes (the variance overflows near
+        # 1e154) both are computed on the samples divided by their largest absolute value
+        scale = max(abs(x[0]), abs(x[-1]), abs(y[0]), abs(y[-1]))
+        if scale > 1e100:
+            x, y = x / scale, y / scale
+            _, _, out = _merge(x, y, lean=True)
+            w = float(out[L1])
         sd = float(np.std(x))
         return w / sd if sd > 0 else (0.0 if w == 0 else float("inf"))
     return w
@@ -274,7 +329,13 @@ def bin_counts(sorted_values: np.ndarray, inner: np.ndarray) -> np.ndarray:
 
 
 def _edges(bins, sorted_ref):
-    if isinstance(bins, (int, np.integer)) and not isinstance(bins, bool):
+    if isinstance(bins, (bool, np.bool_)) or bins is None or isinstance(bins, str):
+        raise AimonError(f"bins={bins!r}: pass a number of bins (e.g. bins=10) or a sequence of edges.")
+    if np.ndim(bins) == 0:  # a count: 10 or 10.0, never a single edge
+        if not (isinstance(bins, (int, float, np.integer, np.floating)) and np.isfinite(bins)
+                and float(bins).is_integer()):
+            raise AimonError(f"bins={bins!r}: a number of bins is a whole number (e.g. bins=10); "
+                             "pass inner edges as a sequence (bins=[0.5]).")
         if bins < 2:
             raise AimonError(f"bins={bins}: use at least 2 bins.")
         return quantile_edges(sorted_ref, int(bins))
@@ -313,19 +374,22 @@ def histograms(reference, current, bins=10):
     >>> list(labels), r.tolist(), c.tolist(), unseen
     (['a', 'b', 'c'], [2.0, 1.0, 0.0], [1.0, 0.0, 1.0], 1)
     """
-    if _is_categorical(reference) or _is_categorical(current):
+    reference, current, categorical = _kinds(reference, current)
+    if categorical:
         ref = _category_values(reference, "reference")
         cur = _category_values(current, "current")
         ref_counts = ref.value_counts(sort=False)
-        ref_counts = ref_counts[ref_counts > 0]
+        ref_counts = ref_counts[ref_counts.to_numpy() > 0]
         cur_counts = cur.value_counts(sort=False)
-        cur_counts = cur_counts[cur_counts > 0]
+        cur_counts = cur_counts[cur_counts.to_numpy() > 0]
         labels = list(ref_counts.index)
         unseen = [c for c in cur_counts.index if c not in ref_counts.index]
         labels_all = labels + unseen
         r = np.concatenate([ref_counts.to_numpy(np.float64), np.zeros(len(unseen))])
-        c = cur_counts.reindex(labels_all, fill_value=0).to_numpy(np.float64)
-        return r, c, np.asarray(labels_all, dtype=object), int(cur_counts[unseen].sum()) if unseen else 0
+        # reindex, not [...]: a list of booleans would be read as a mask
+        c = cur_counts.reindex(pd.Index(labels_all, dtype=object), fill_value=0).to_numpy(np.float64)
+        n_unseen = int(c[len(labels):].sum())
+        return r, c, np.asarray(labels_all, dtype=object), n_unseen
     x = _numeric_sample(reference, "reference")
     y = _numeric_sample(current, "current")
     inner = _edges(bins, x)
@@ -337,7 +401,8 @@ def histograms(reference, current, bins=10):
 def _histogram_stat(reference, current, bins, eps, which):
     from .._kernels import binned
 
-    if not eps > 0:
+    if (not isinstance(eps, (int, float, np.integer, np.floating)) or isinstance(eps, (bool, np.bool_))
+            or not (np.isfinite(eps) and 0 < eps < 1)):
         raise AimonError(f"eps={eps!r}: use a small positive number such as 1e-4.")
     r, c, _, _ = histograms(reference, current, bins)
     out = np.zeros(binned.N_OUT)
@@ -408,7 +473,7 @@ def hellinger(reference, current, bins=10) -> float:
 
 @_params('reference', 'current', 'bins')
 def tv(reference, current, bins=10) -> float:
-    """Total variation distance sum |p - q| / 2: the share of the mass that moved (0 to 1).
+    """Total variation distance ``sum |p - q| / 2``: the share of the mass that moved (0 to 1).
 
     {params}
 
@@ -479,8 +544,9 @@ def missing_share(reference, current) -> TestResult:
     """
     from ._pvalues import two_proportion_pvalue
 
-    a = pd.Series(reference) if not isinstance(reference, pd.Series) else reference
-    b = pd.Series(current) if not isinstance(current, pd.Series) else current
+    a, b = _sample(reference, "reference"), _sample(current, "current")
+    a = a if isinstance(a, pd.Series) else pd.Series(a)
+    b = b if isinstance(b, pd.Series) else pd.Series(b)
     if len(a) == 0 or len(b) == 0:
         raise AimonError("missing_share needs at least one row in each sample.")
     ka, kb = int(a.isna().sum()), int(b.isna().sum())

@@ -39,6 +39,12 @@ def get(method):
 
 def as_stream(values, name: str, binary: bool) -> np.ndarray:
     """``values`` as a new or read-only-used 1-D float64 array (NaN where missing or not finite)."""
+    if values is None or isinstance(values, (str, bytes, dict)) or np.ndim(values) == 0:
+        raise AimonError(f"{name}: expected a 1-D stream of values (array, list or Series), got "
+                         f"{type(values).__name__}. Scan one column, e.g. df['error'].")
+    if isinstance(values, pd.DataFrame):
+        raise AimonError(f"{name}: expected a 1-D stream of values, got a DataFrame with columns "
+                         f"{list(map(str, values.columns[:5]))}. Scan one column at a time, e.g. df['error'].")
     if isinstance(values, (pd.Series, pd.Index)):
         s = values
         if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
