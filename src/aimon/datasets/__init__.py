@@ -7,7 +7,7 @@ labels, labelled incidents and drifts in ``df.attrs["events"]``); ``load_credit_
 from __future__ import annotations
 
 from ._resources import simulate_resources
-from .loaders import load_chatbot, load_credit_scoring
+from .loaders import bundled_file, load_chatbot, load_credit_scoring
 from .simulate import SCENARIOS, simulate
 
-__all__ = ["simulate", "simulate_resources", "load_credit_scoring", "load_chatbot", "SCENARIOS"]
+__all__ = ["simulate", "simulate_resources", "load_credit_scoring", "load_chatbot", "bundled_file", "SCENARIOS"]

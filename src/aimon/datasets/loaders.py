@@ -95,6 +95,26 @@ def data_dirs():
     return dirs
 
 
+def bundled_file(name: str) -> Path:
+    """Path of a file shipped with the bundled datasets (from a checkout or an installed wheel), e.g.
+    ``chatbot_traces.otlp.jsonl.gz`` (an OpenTelemetry export of the chatbot log) or
+    ``chatbot_prometheus.json.gz`` (a saved Prometheus answer).
+
+    Examples
+    --------
+    >>> import aimon
+    >>> aimon.datasets.bundled_file("chatbot_traces.otlp.jsonl.gz").name
+    'chatbot_traces.otlp.jsonl.gz'
+    """
+    tried = []
+    for folder in data_dirs():
+        if (folder / name).is_file():
+            return Path(str(folder / name))
+        tried.append(str(folder))
+    raise AimonError(f"No bundled file {name!r} in: {'; '.join(tried)}. Files: the *.gz and *.json files "
+                     f"of the datasets/ folder of a checkout.")
+
+
 def _locate(name):
     tried = []
     for folder in data_dirs():
