@@ -29,7 +29,8 @@ import aimon
 from _timing import best_of as _best_of  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
 
 ROOT = Path(__file__).resolve().parents[1]
-NAB = ROOT / ".." / "shared" / "nab-dev"
+NAB = next((p for p in (ROOT / ".." / "shared" / "nab-dev", ROOT / ".." / ".." / "shared" / "nab-dev")
+            if (p / "nab_score.py").exists()), ROOT / ".." / "shared" / "nab-dev")
 DAY_NS = 86_400 * 10**9
 
 

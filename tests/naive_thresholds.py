@@ -6,7 +6,7 @@ import pandas as pd
 
 
 # ---------------------------------------------------------------- alert policy
-def policy_episodes(score, open_at, close_at, min_points, cooldown, max_alerts, per, fire_at=np.inf):
+def policy_episodes(score, open_at, close_at, min_points, cooldown, max_alerts, per, fire_at=np.inf, confirmed=None):
     """Episodes [(start, fire, end, suppressed)] by re-reading the rules point by point.
 
     An episode fires at point i when the previous ``min_points`` points (i included) all score
@@ -14,17 +14,20 @@ def policy_episodes(score, open_at, close_at, min_points, cooldown, max_alerts, 
     before i. It ends at the last point >= close_at before the first point < close_at.
     """
     n = len(score)
+    ok = [True] * n if confirmed is None else [bool(c > 0) for c in confirmed]
+    # a point counts towards a run when it is >= open_at and confirmed (or >= fire_at)
+    counts = [score[k] >= open_at and (ok[k] or score[k] >= fire_at) for k in range(n)]
     eps = []
     i = 0
     last_end = None
     while i < n:
         window = score[i - min_points + 1:i + 1] if i - min_points + 1 >= 0 else None
-        can = window is not None and all(v >= open_at for v in window)  # NaN >= x is False
+        can = window is not None and all(counts[i - min_points + 1:i + 1])  # NaN >= x is False
         can = can or (score[i] >= fire_at and score[i] >= open_at)
         if can and (last_end is None or i - last_end > cooldown):
             # start of the run of points >= open_at that ends at i
             a = i
-            while a - 1 >= 0 and score[a - 1] >= open_at and (last_end is None or a - 1 > last_end):
+            while a - 1 >= 0 and counts[a - 1] and (last_end is None or a - 1 > last_end):
                 a -= 1
             j = i
             last_high = i
