@@ -14,7 +14,7 @@ A slow drift (a memory leak) is absorbed by the level before any single point le
 A second, longer-horizon score catches it: the mean of ``z`` over the trailing ``sustain``
 points, divided by the same kind of empirical quantile of that mean in training. A point's
 score is the larger of the two, so either a sharp or a moderate-but-lasting deviation alerts.
-Its floor is ``3 * min_multiplier / sqrt(sustain)`` (residuals are autocorrelated, so their mean
+Its floor is ``min_multiplier * min(0.5, 3 / sqrt(sustain))`` (residuals are autocorrelated, so their mean
 varies far more than the independent-point rate suggests).
 
 Anomaly likelihood (after Numenta's HTM detector, Ahmad et al. 2017): some series are chronically
@@ -202,9 +202,10 @@ def fit_state(values, index, step_ns, *, periods, method, direction, quantile, l
         zs = directional(np.where(lag, np.nan, sustained(z, sustain, state.multiplier)), direction)
         zs = zs[np.isfinite(zs)]
         # the mean of n autocorrelated residuals varies far more than sigma/sqrt(n): the floor
-        # allows an effective sample size of n / 9 (3 / sqrt(n)), which halves the sustained
-        # score's false episodes on the NAB dev set and still catches the bundled memory leak
-        floor = SUSTAIN_FLOOR * min_multiplier / np.sqrt(sustain)
+        # allows an effective sample size of n / 9 (3 / sqrt(n)), which cuts the sustained
+        # score's false episodes on the NAB dev set and still catches the bundled memory leak;
+        # at most half the point floor, so that short windows (4 hourly points) still work
+        floor = min_multiplier * min(0.5, SUSTAIN_FLOOR / np.sqrt(sustain))
         state.sustain = int(sustain)
         state.sustain_multiplier = max(float(np.quantile(zs, quantile)) if zs.size else floor, floor)
     return state, expected, z
