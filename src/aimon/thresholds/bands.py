@@ -167,10 +167,13 @@ def choose_periods(seasonal, table, per_day) -> list:
 
 
 def fit_state(values, index, step_ns, *, periods, method, direction, quantile, level_window,
-              min_multiplier, sustain=0, seasonality=None, notes=None) -> tuple[State, np.ndarray, np.ndarray]:
+              min_multiplier, sustain=0, seasonality=None, notes=None,
+              seasonal_profile=None) -> tuple[State, np.ndarray, np.ndarray]:
     """Learn a :class:`State` from training ``values`` on the regular ``index``.
 
     Returns the state, the expected values and the standardised residuals ``z`` of training.
+    ``seasonal_profile`` (one value per phase of the longest period) reuses a profile learned
+    earlier instead of decomposing again: only the scales and multipliers are relearned.
     """
     notes = list(notes or [])
     per_day = DAY_NS // step_ns if DAY_NS % step_ns == 0 else 0
@@ -179,7 +182,9 @@ def fit_state(values, index, step_ns, *, periods, method, direction, quantile, l
     nb = min(24, per_day) if (periods and per_day >= 2) else 1
     state = State(step_ns, per_day, list(periods), np.zeros(length), np.ones(nb), 1.0, level_window,
                   seasonality if seasonality is not None else pd.DataFrame(), notes)
-    if periods:
+    if periods and seasonal_profile is not None:
+        state.profile = np.asarray(seasonal_profile, dtype=np.float64)
+    elif periods:
         seas = seasonal_component(values, periods, method)
         state.profile = profile(seas, state.phases(index), length, observed)
     expected, _ = standardise(state, values, index, np.zeros(0), None, scale=False)
