@@ -168,12 +168,13 @@ def choose_periods(seasonal, table, per_day) -> list:
 
 def fit_state(values, index, step_ns, *, periods, method, direction, quantile, level_window,
               min_multiplier, sustain=0, seasonality=None, notes=None,
-              seasonal_profile=None) -> tuple[State, np.ndarray, np.ndarray]:
+              seasonal_profile=None, exclude=None) -> tuple[State, np.ndarray, np.ndarray]:
     """Learn a :class:`State` from training ``values`` on the regular ``index``.
 
     Returns the state, the expected values and the standardised residuals ``z`` of training.
     ``seasonal_profile`` (one value per phase of the longest period) reuses a profile learned
     earlier instead of decomposing again: only the scales and multipliers are relearned.
+    ``exclude`` (a mask) leaves points out of the multipliers' quantiles (incidents judged earlier).
     """
     notes = list(notes or [])
     per_day = DAY_NS // step_ns if DAY_NS % step_ns == 0 else 0
@@ -199,6 +200,8 @@ def fit_state(values, index, step_ns, *, periods, method, direction, quantile, l
     d = values - state.profile[state.phases(index)]
     r_after = d - trailing_level(np.zeros(0), d[::-1], level_window)[::-1]
     lag = np.isfinite(r_after) & (2 * np.abs(r_after) < np.abs(r)) & (np.abs(z) > 3)
+    if exclude is not None:
+        lag = lag | exclude
     zd = directional(np.where(lag, np.nan, z), direction)
     zd = zd[np.isfinite(zd)]
     q = float(np.quantile(zd, quantile)) if zd.size else min_multiplier

@@ -16,8 +16,13 @@ from .policy import AlertPolicy
 from .seasonality import MIN_ACF, detect_seasonality
 
 DIRECTIONS = ("up", "down", "both")
-AUTO_SUSTAIN = "4h"
-SEASONAL_REFIT = "7D"   # the seasonal profile is re-decomposed at most this often during detect()   # sustain='auto' with a one-sided direction
+AUTO_SUSTAIN = "4h"        # sustain='auto' with a one-sided direction
+SEASONAL_REFIT = "7D"      # the seasonal profile is re-decomposed at most this often during detect()
+# judged points this many band half-widths out (an outage) are left out of later refits'
+# multipliers: otherwise a four-hour outage sets the band for the four weeks it stays in the
+# training window and hides the next incident. Lower values cost false alerts on heavy-tailed
+# series whose bursts are their normal behaviour (NAB dev: 3 -> 25 more false episodes).
+EXCLUDE_AT = 5.0
 PARAMS = ("seasonal", "freq", "method", "direction", "quantile", "width", "min_multiplier", "level_window", "sustain",
           "refit", "train_window", "nonnegative", "min_acf", "likelihood", "likelihood_window", "likelihood_z",
           "policy")
@@ -168,7 +173,7 @@ class ThresholdModel:
             values = np.where(neg, np.nan, values)
         return values
 
-    def _fit_arrays(self, values, index, notes=None, reuse=None):
+    def _fit_arrays(self, values, index, notes=None, reuse=None, exclude=None):
         """A state fitted on ``values`` on the regular ``index`` (used by fit and by every refit).
 
         With ``reuse`` (an earlier state), its seasonal periods and profile are kept and only the
@@ -180,7 +185,7 @@ class ThresholdModel:
                                            direction=self.direction, quantile=self.quantile,
                                            level_window=self.level_window_, min_multiplier=self.min_multiplier,
                                            sustain=self.sustain_, seasonality=reuse.seasonality,
-                                           notes=reuse.notes, seasonal_profile=reuse.profile)
+                                           notes=reuse.notes, seasonal_profile=reuse.profile, exclude=exclude)
             return state, expected, z
         per_day = DAY_NS // step if DAY_NS % step == 0 else 0
         notes = list(notes or [])
@@ -214,7 +219,7 @@ class ThresholdModel:
                                        direction=self.direction, quantile=self.quantile,
                                        level_window=self.level_window_, min_multiplier=self.min_multiplier,
                                        sustain=self.sustain_,
-                                       seasonality=table, notes=notes)
+                                       seasonality=table, notes=notes, exclude=exclude)
         return state, expected, z
 
     def fit(self, series) -> "ThresholdModel":
@@ -370,12 +375,12 @@ class ThresholdModel:
         end = int(self.train_index_.as_unit("ns").asi8[-1] // self.step_ns_)
         last = {"state": initial, "at": end, "n": len(self.train_values_)} if initial is not None else {"state": None}
 
-        def fit(v, i):
+        def fit(v, i, exclude):
             at = int(i.as_unit("ns").asi8[-1] // self.step_ns_)
             if last["state"] is not None and at - last["at"] < full_every and len(v) < 1.5 * last["n"]:
-                st = self._fit_arrays(v, i, reuse=last["state"])[0]
+                st = self._fit_arrays(v, i, reuse=last["state"], exclude=exclude)[0]
             else:
-                st = self._fit_arrays(v, i)[0]
+                st = self._fit_arrays(v, i, exclude=exclude)[0]
                 last.update(at=at, n=len(v))
             last["state"] = st
             return st
@@ -383,7 +388,7 @@ class ThresholdModel:
         expected, z, mult, scale, smult, fits = judge(
             fit, h_val, h_idx, values, index, refit_every=every, window=window,
             level_window=self.level_window_, min_history=max(10, min(self.level_window_, 50)),
-            initial_state=initial)
+            initial_state=initial, exclude_at=EXCLUDE_AT)
         counts = dict(grid.counts, refits=fits, not_judged=int(np.count_nonzero(~np.isfinite(z))))
         mult = np.where(np.isfinite(mult), mult, self.state_.multiplier)
         smult = np.where(np.isnan(smult), self.state_.sustain_multiplier, smult)
