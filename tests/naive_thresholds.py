@@ -129,3 +129,20 @@ def nab_score_module(nab_dir):
     finally:
         sys.path.pop(0)
     return nab_score
+
+
+def likelihood_z(point_score, window, history, clip=3.0):
+    """z of the mean clipped score of the last ``window`` points (i included) against the mean and
+    sample standard deviation of the ``history`` points before that window; explicit loops."""
+    x = [min(max(v, 0.0), clip) if v == v else np.nan for v in point_score]
+    out = []
+    for i in range(len(x)):
+        recent = [v for v in x[max(0, i - window + 1):i + 1] if v == v]
+        past = [v for v in x[max(0, i - window - history + 1):max(0, i - window + 1)] if v == v]
+        if len(past) < max(2, min(4 * window, history)) or not recent:
+            out.append(np.nan)
+            continue
+        mu = sum(past) / len(past)
+        sd = (sum((v - mu) ** 2 for v in past) / (len(past) - 1)) ** 0.5
+        out.append((sum(recent) / len(recent) - mu) / max(sd, 1e-3))
+    return np.array(out)

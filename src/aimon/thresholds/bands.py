@@ -94,9 +94,9 @@ LIKELIHOOD_CLIP = 3.0
 def likelihood_z(point_score: np.ndarray, window: int, history: int) -> np.ndarray:
     """z of the mean point score over the trailing ``window`` points (this one included) against
     the mean and standard deviation of the ``history`` points before that window (NaN skipped;
-    NaN until the history holds ``4 * window`` points)."""
+    NaN until the history holds ``4 * window`` points, or all ``history`` when fewer)."""
     x = pd.Series(np.clip(point_score, 0.0, LIKELIHOOD_CLIP))
-    past = x.shift(window).rolling(history, min_periods=4 * window)
+    past = x.shift(window).rolling(history, min_periods=max(2, min(4 * window, history)))
     recent = x.rolling(window, min_periods=1).mean()
     return ((recent - past.mean()) / np.maximum(past.std().to_numpy(), 1e-3)).to_numpy()
 
