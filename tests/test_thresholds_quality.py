@@ -34,8 +34,8 @@ def test_nab_standard_score_with_defaults_walk_forward():
         assert f[:s.probation].sum() == 0            # nothing is judged on the data it was fitted on
         flags[rel] = f
     res = ns.evaluate(corpus, flags, threshold=0.5)["ALL"]
-    # issue 17 measured 70.8 and episode F1 0.448 (benchmarks/bench_thresholds.py); guard with a margin
-    assert res["NAB_standard"] >= 69 and res["F1_episode"] >= 0.42, (res["NAB_standard"], res["F1_episode"])
+    # issue 17 measured 71.0 and episode F1 0.498 (benchmarks/bench_thresholds.py); guard with a margin
+    assert res["NAB_standard"] >= 69 and res["F1_episode"] >= 0.46, (res["NAB_standard"], res["F1_episode"])
 
 
 @pytest.mark.parametrize("name", ["credit_scoring", "chatbot"])
