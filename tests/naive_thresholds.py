@@ -6,7 +6,7 @@ import pandas as pd
 
 
 # ---------------------------------------------------------------- alert policy
-def policy_episodes(score, open_at, close_at, min_points, cooldown, max_alerts, per, fire_at=np.inf):
+def policy_episodes(score, open_at, close_at, min_points, cooldown, max_alerts, per, fire_at=np.inf, confirmed=None):
     """Episodes [(start, fire, end, suppressed)] by re-reading the rules point by point.
 
     An episode fires at point i when the previous ``min_points`` points (i included) all score
@@ -14,17 +14,20 @@ def policy_episodes(score, open_at, close_at, min_points, cooldown, max_alerts, 
     before i. It ends at the last point >= close_at before the first point < close_at.
     """
     n = len(score)
+    ok = [True] * n if confirmed is None else [bool(c > 0) for c in confirmed]
+    # a point counts towards a run when it is >= open_at and confirmed (or >= fire_at)
+    counts = [score[k] >= open_at and (ok[k] or score[k] >= fire_at) for k in range(n)]
     eps = []
     i = 0
     last_end = None
     while i < n:
         window = score[i - min_points + 1:i + 1] if i - min_points + 1 >= 0 else None
-        can = window is not None and all(v >= open_at for v in window)  # NaN >= x is False
+        can = window is not None and all(counts[i - min_points + 1:i + 1])  # NaN >= x is False
         can = can or (score[i] >= fire_at and score[i] >= open_at)
         if can and (last_end is None or i - last_end > cooldown):
             # start of the run of points >= open_at that ends at i
             a = i
-            while a - 1 >= 0 and score[a - 1] >= open_at and (last_end is None or a - 1 > last_end):
+            while a - 1 >= 0 and counts[a - 1] and (last_end is None or a - 1 > last_end):
                 a -= 1
             j = i
             last_high = i
@@ -126,3 +129,20 @@ def nab_score_module(nab_dir):
     finally:
         sys.path.pop(0)
     return nab_score
+
+
+def likelihood_z(point_score, window, history, clip=3.0):
+    """z of the mean clipped score of the last ``window`` points (i included) against the mean and
+    sample standard deviation of the ``history`` points before that window; explicit loops."""
+    x = [min(max(v, 0.0), clip) if v == v else np.nan for v in point_score]
+    out = []
+    for i in range(len(x)):
+        recent = [v for v in x[max(0, i - window + 1):i + 1] if v == v]
+        past = [v for v in x[max(0, i - window - history + 1):max(0, i - window + 1)] if v == v]
+        if len(past) < max(2, min(4 * window, history)) or not recent:
+            out.append(np.nan)
+            continue
+        mu = sum(past) / len(past)
+        sd = (sum((v - mu) ** 2 for v in past) / (len(past) - 1)) ** 0.5
+        out.append((sum(recent) / len(recent) - mu) / max(sd, 1e-3))
+    return np.array(out)

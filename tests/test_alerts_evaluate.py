@@ -11,7 +11,9 @@ import aimon
 import naive_thresholds as naive
 from aimon.errors import AimonError, SchemaError
 
-NAB = Path(__file__).resolve().parents[1] / ".." / "shared" / "nab-dev"
+NAB = next((p for p in (Path(__file__).resolve().parents[1] / ".." / "shared" / "nab-dev",
+                         Path(__file__).resolve().parents[1] / ".." / ".." / "shared" / "nab-dev")
+            if (p / "nab_score.py").exists()), Path(__file__).resolve().parents[1] / ".." / "shared" / "nab-dev")
 
 
 @settings(max_examples=150, deadline=None)

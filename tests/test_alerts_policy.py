@@ -12,30 +12,36 @@ import naive_thresholds as naive
 from aimon._kernels.alerting import scan
 from aimon.errors import AimonError
 
+ONES = np.ones(11)
+
 scores = st.lists(st.one_of(st.sampled_from([0.0, 0.5, 0.8, 1.0, 1.5, 3.0, np.nan]),
                             st.floats(-1, 4, allow_nan=False)), min_size=0, max_size=120)
 
 
 @settings(max_examples=300, deadline=None)
 @given(scores, st.sampled_from([1.0, 1.2]), st.sampled_from([0.5, 0.8, 1.0]), st.integers(1, 4),
-       st.integers(0, 6), st.integers(0, 3), st.integers(1, 30), st.sampled_from([np.inf, 2.0, 3.0]))
-def test_scan_matches_the_rules(score, open_at, close_at, min_points, cooldown, max_alerts, per, fire_at):
+       st.integers(0, 6), st.integers(0, 3), st.integers(1, 30), st.sampled_from([np.inf, 2.0, 3.0]),
+       st.integers(0, 3))
+def test_scan_matches_the_rules(score, open_at, close_at, min_points, cooldown, max_alerts, per, fire_at, gate):
     x = np.array(score, dtype=np.float64)
-    out = scan(x, open_at, close_at, min_points, cooldown, max_alerts, per, fire_at)
+    # gate 0: every point confirmed; otherwise an irregular pattern of unconfirmed points
+    conf = np.array([1.0 if gate == 0 or (7 * i + gate) % 3 else 0.0 for i in range(len(x))])
+    out = scan(x, open_at, close_at, min_points, cooldown, max_alerts, per, fire_at, conf)
     got = [(a, b, c, bool(d)) for a, b, c, d in zip(*[a.tolist() for a in out])]
-    assert got == naive.policy_episodes(list(x), open_at, close_at, min_points, cooldown, max_alerts, per, fire_at)
+    assert got == naive.policy_episodes(list(x), open_at, close_at, min_points, cooldown, max_alerts, per, fire_at,
+                                        confirmed=list(conf))
 
 
 def test_scan_examples():
     x = np.array([0, 2, 2, 2, 0.9, 0.5, 2, 2, np.nan, 2, 0.1])
-    s, f, e, _ = scan(x, 1.0, 0.8, 2, 0, 0, 1, np.inf)
+    s, f, e, _ = scan(x, 1.0, 0.8, 2, 0, 0, 1, np.inf, ONES)
     assert (s.tolist(), f.tolist(), e.tolist()) == ([1, 6], [2, 7], [4, 9])   # NaN keeps it open
-    s, f, e, _ = scan(x, 1.0, 0.8, 2, 3, 0, 1, np.inf)                                  # cooldown 3 after end 4
+    s, f, e, _ = scan(x, 1.0, 0.8, 2, 3, 0, 1, np.inf, ONES)                                  # cooldown 3 after end 4
     assert f.tolist() == [2]                                                   # 7 is in cooldown, NaN resets
     assert naive.policy_episodes(list(x), 1.0, 0.8, 2, 3, 0, 1) == [(1, 2, 4, False)]
-    s, f, e, sup = scan(np.array([2.0, 0, 2, 0, 2, 0]), 1.0, 1.0, 1, 0, 2, 10, np.inf)
+    s, f, e, sup = scan(np.array([2.0, 0, 2, 0, 2, 0]), 1.0, 1.0, 1, 0, 2, 10, np.inf, ONES)
     assert sup.tolist() == [0, 0, 1]
-    s, f, e, _ = scan(np.array([0, 1.5, 0, 2.5, 0]), 1.0, 0.75, 3, 0, 0, 1, 2.0)   # extreme: at once
+    s, f, e, _ = scan(np.array([0, 1.5, 0, 2.5, 0]), 1.0, 0.75, 3, 0, 0, 1, 2.0, ONES)   # extreme: at once
     assert (s.tolist(), f.tolist(), e.tolist()) == ([3], [3], [3])
 
 

@@ -13,7 +13,9 @@ import pytest
 import aimon
 import naive_thresholds as naive
 
-NAB = Path(__file__).resolve().parents[1] / ".." / "shared" / "nab-dev"
+NAB = next((p for p in (Path(__file__).resolve().parents[1] / ".." / "shared" / "nab-dev",
+                         Path(__file__).resolve().parents[1] / ".." / ".." / "shared" / "nab-dev")
+            if (p / "nab_score.py").exists()), Path(__file__).resolve().parents[1] / ".." / "shared" / "nab-dev")
 
 
 @pytest.mark.skipif(not (NAB / "nab_score.py").exists(), reason="../shared/nab-dev is not present")
@@ -32,7 +34,8 @@ def test_nab_standard_score_with_defaults_walk_forward():
         assert f[:s.probation].sum() == 0            # nothing is judged on the data it was fitted on
         flags[rel] = f
     res = ns.evaluate(corpus, flags, threshold=0.5)["ALL"]
-    assert res["NAB_standard"] >= 50, res["NAB_standard"]
+    # issue 17 measured 71.0 and episode F1 0.498 (benchmarks/bench_thresholds.py); guard with a margin
+    assert res["NAB_standard"] >= 69 and res["F1_episode"] >= 0.46, (res["NAB_standard"], res["F1_episode"])
 
 
 @pytest.mark.parametrize("name", ["credit_scoring", "chatbot"])

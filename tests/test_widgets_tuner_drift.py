@@ -30,6 +30,13 @@ def test_tuner_sliders_rethreshold_the_fitted_model(credit):
         s = tuner.state.summary()
         assert s["alerts"] == want.n_alerts and s["recall"] == pytest.approx(ev["recall"])
         assert f"{want.n_alerts} alerts" in tuner.summary_out.outputs[0]["data"]["text/plain"]
+        # the latest paged episodes say why they fired and what was expected at the time
+        paged = want.table[~want.table["suppressed"]].tail(5)
+        eps = tuner.state.episodes()
+        assert eps["reason"].tolist() == paged["reason"].tolist()
+        assert eps["expected"].tolist() == paged["expected"].round(2).tolist()
+        if len(paged):
+            assert paged["reason"].iloc[-1] in tuner.summary_out.outputs[0]["data"]["text/html"]
     assert len(tuner.state._models) == 1                       # sliders never refit
 
 

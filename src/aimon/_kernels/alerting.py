@@ -8,6 +8,10 @@ never count towards a run (they reset it) and never close an open episode.
 After an episode closes, no new one fires for ``cooldown`` points. An episode that would fire
 while ``max_alerts`` episodes already fired within the last ``per`` points is kept but marked
 suppressed (it does not page, and it does not count towards the limit).
+``confirmed`` (one value per point) gates the opening: a point below ``fire_at`` counts towards
+a run only where ``confirmed`` is > 0 (the anomaly likelihood says the recent scores are unusual
+for this series); elsewhere it resets the run like a point inside the band. It does not close
+an open episode.
 """
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from numba import njit
 
 
 @njit(cache=True)
-def scan(score, open_at, close_at, min_points, cooldown, max_alerts, per, fire_at):
+def scan(score, open_at, close_at, min_points, cooldown, max_alerts, per, fire_at, confirmed):
     """Episodes of ``score`` as arrays (start, fire, end, suppressed); ends are inclusive.
 
     An episode still open at the last point ends at its last point scoring >= ``close_at``.
@@ -46,7 +50,7 @@ def scan(score, open_at, close_at, min_points, cooldown, max_alerts, per, fire_a
                 quiet_until = last_high + cooldown
                 run = 0
             continue
-        if s >= open_at:
+        if s >= open_at and (confirmed[i] > 0 or s >= fire_at):
             if run == 0:
                 run_start = i
             run += 1

@@ -6,11 +6,12 @@ import html
 import numpy as np
 import pandas as pd
 
-from .bands import combined_score
+from .bands import combined_score, directional
 from .policy import AlertPolicy
 
 EPISODE_COLUMNS = ["start", "fired", "end", "duration", "peak_time", "peak_value", "peak_score",
-                   "direction", "severity", "suppressed"]
+                   "direction", "severity", "suppressed", "reason", "value", "expected"]
+REASONS = ("far outside band", "sustained shift", "likelihood", "outside band")
 
 
 class AlertLog:
@@ -19,7 +20,12 @@ class AlertLog:
     Made by :meth:`ThresholdModel.detect`. ``table`` has one row per episode (``start`` of the
     anomalous run, ``fired`` when the policy raised it, ``end`` its last anomalous point,
     ``duration``, ``peak_time``/``peak_value``/``peak_score``, ``direction``, ``severity``
-    ('critical' when the peak score is >= 2, else 'warning'), ``suppressed`` by max_alerts).
+    ('critical' when the peak score is >= 2, else 'warning'), ``suppressed`` by max_alerts, and why
+    it fired: ``reason`` is 'far outside band' (a point at or above the policy's ``fire_at``),
+    'sustained shift' (the sustained score was the larger one), 'likelihood' (points outside the
+    band at a time when recent scores were unusual for this series: the anomaly likelihood
+    confirmed them) or 'outside band' (likelihood off); ``value`` and ``expected`` are the
+    metric and the band's centre at the point where it fired).
     ``scores`` has value, expected, lower, upper, score and anomalous per point; ``per_day``
     counts the alerts that paged per day; ``flags`` is 1 where an alert fired.
     :meth:`rethreshold` applies another width or policy without recomputing the baseline.
@@ -37,7 +43,7 @@ class AlertLog:
 
     def __init__(self, index, values, expected, z, *, multiplier, width, direction, policy, step_ns,
                  scale, sustain=0, sustain_multiplier=np.inf, nonnegative=False, name="value", counts=None,
-                 notes=None):
+                 notes=None, likelihood=None, likelihood_z=2.0):
         self.index = index
         self.values = values
         self.expected = expected
@@ -54,8 +60,12 @@ class AlertLog:
         self.notes = list(notes or [])
         self.sustain = int(sustain)
         self.sustain_multiplier = sustain_multiplier
+        self.likelihood = likelihood
+        self.likelihood_z = float(likelihood_z)
         self.score = combined_score(z, self.multiplier, self.sustain, sustain_multiplier, direction, self.width)
-        self._eps = policy.scan(self.score, self.step_ns)
+        # NaN likelihood (history too short yet) does not hold an alert back
+        self.confirmed = None if likelihood is None else ~(likelihood < self.likelihood_z)
+        self._eps = policy.scan(self.score, self.step_ns, self.confirmed)
 
     # ------------------------------------------------------------ cheap re-thresholding
     def rethreshold(self, width=None, policy=None) -> "AlertLog":
@@ -65,13 +75,23 @@ class AlertLog:
                         policy=self.policy if policy is None else policy, step_ns=self.step_ns,
                         scale=self.scale, sustain=self.sustain, sustain_multiplier=self.sustain_multiplier,
                         nonnegative=self.nonnegative, name=self.name,
-                        counts=self.counts, notes=self.notes)
+                        counts=self.counts, notes=self.notes, likelihood=self.likelihood,
+                        likelihood_z=self.likelihood_z)
 
     # ------------------------------------------------------------ results
     @property
     def n_alerts(self) -> int:
         """Episodes that paged (not suppressed)."""
         return int(len(self._eps[3]) - np.count_nonzero(self._eps[3]))
+
+    def _reason(self, f: int) -> str:
+        mult = np.broadcast_to(self.multiplier, np.shape(self.z))[f]
+        point = directional(np.asarray(self.z[f]), self.direction) / (mult * self.width)
+        if point >= self.policy.fire_at:
+            return REASONS[0]
+        if self.sustain > 1 and self.score[f] > point:
+            return REASONS[1]
+        return REASONS[2] if self.likelihood is not None else REASONS[3]
 
     @property
     def table(self) -> pd.DataFrame:
@@ -86,7 +106,9 @@ class AlertLog:
                          "duration": self.index[e] - self.index[a] + step, "peak_time": self.index[p],
                          "peak_value": float(self.values[p]), "peak_score": float(self.score[p]),
                          "direction": "up" if zp >= 0 else "down",
-                         "severity": "critical" if self.score[p] >= 2 else "warning", "suppressed": bool(x)})
+                         "severity": "critical" if self.score[p] >= 2 else "warning", "suppressed": bool(x),
+                         "reason": self._reason(f), "value": float(self.values[f]),
+                         "expected": float(self.expected[f])})
         return pd.DataFrame(rows, columns=EPISODE_COLUMNS)
 
     @property

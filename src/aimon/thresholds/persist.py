@@ -40,7 +40,7 @@ def to_dict(model) -> dict:
     from .policy import AlertPolicy
 
     params = {k: _plain(v) for k, v in model.get_params().items() if k != "policy"}
-    for k in ("freq", "level_window", "sustain", "refit", "train_window"):
+    for k in ("freq", "level_window", "sustain", "refit", "train_window", "likelihood", "likelihood_window"):
         if params[k] is not None and not isinstance(params[k], (str, int)):
             params[k] = str(pd.Timedelta(params[k]))
     params["policy"] = None if model.policy is None else model.policy.to_dict()
@@ -51,7 +51,8 @@ def to_dict(model) -> dict:
     idx = model.train_index_
     out["learned"] = {
         "step_ns": int(model.step_ns_), "freq": model.freq_, "level_window": int(model.level_window_),
-        "sustain": int(model.sustain_), "name": model.name_, "nonnegative": bool(model.nonnegative_),
+        "sustain": int(model.sustain_), "likelihood": int(model.likelihood_),
+        "likelihood_window": int(model.likelihood_window_), "name": model.name_, "nonnegative": bool(model.nonnegative_),
         "counts": {k: _plain(v) for k, v in model.counts_.items()},
         "tz": None if idx.tz is None else str(idx.tz), "unit": idx.unit,
         "train_start": int(idx.asi8[0]) if len(idx) else 0, "train_len": int(len(idx)),
@@ -87,6 +88,8 @@ def from_dict(d: dict):
     model.freq_ = L["freq"]
     model.level_window_ = L["level_window"]
     model.sustain_ = L["sustain"]
+    model.likelihood_ = L.get("likelihood", 0)
+    model.likelihood_window_ = L.get("likelihood_window", 1)
     model.name_ = L["name"]
     model.nonnegative_ = L["nonnegative"]
     model.counts_ = dict(L["counts"])

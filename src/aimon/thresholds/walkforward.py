@@ -28,12 +28,15 @@ def refit_starts(n_new: int, n_hist: int, every: int, grow: float = 1.5) -> list
 
 
 def judge(fit, hist_values, hist_index, values, index, *, refit_every, window, level_window, min_history,
-          initial_state=None):
+          initial_state=None, exclude_at=np.inf):
     """Expected value, z, multiplier, scale and sustained multiplier per point, walk-forward.
 
     ``fit(values, index)`` returns a state; ``hist_*`` are the points before ``index[0]``. With
     ``initial_state`` (a state fitted on exactly that history) the first segment uses it.
-    ``refit_every=0`` never refits after the first state.
+    ``refit_every=0`` never refits after the first state. ``fit`` also receives a mask of the
+    past points to leave out of the multipliers: judged points whose ``|z|`` reached
+    ``exclude_at`` times the multiplier of their time (an incident already alerted on must not
+    widen the band for the weeks it stays in the training window).
     """
     n = len(values)
     expected, z = np.full(n, np.nan), np.full(n, np.nan)
@@ -41,6 +44,7 @@ def judge(fit, hist_values, hist_index, values, index, *, refit_every, window, l
     all_values = np.concatenate([hist_values, values])
     all_index = hist_index.append(index) if len(hist_values) else index
     n0 = len(hist_values)
+    excluded = np.zeros(n0 + n, bool)
     starts = refit_starts(n, n0, refit_every) if refit_every > 0 else [0]
     bounds = starts + [n]
     fits = 0
@@ -51,7 +55,7 @@ def judge(fit, hist_values, hist_index, values, index, *, refit_every, window, l
         if k == 0 and initial_state is not None:
             state = initial_state
         elif np.isfinite(past).sum() >= min_history:
-            state = fit(past, all_index[lo:n0 + a])
+            state = fit(past, all_index[lo:n0 + a], excluded[lo:n0 + a])
             fits += 1
         elif k == 0:
             state = None
@@ -61,6 +65,8 @@ def judge(fit, hist_values, hist_index, values, index, *, refit_every, window, l
         e, zz = standardise(state, values[a:b], index[a:b], all_values[w0:n0 + a], all_index[w0:n0 + a])
         expected[a:b], z[a:b] = e, zz
         mult[a:b] = state.multiplier
+        with np.errstate(invalid="ignore"):
+            excluded[n0 + a:n0 + b] = np.abs(zz) >= exclude_at * state.multiplier
         smult[a:b] = state.sustain_multiplier
         scale[a:b] = state.scale[state.bins(index[a:b])]
     return expected, z, mult, scale, smult, fits

@@ -36,7 +36,7 @@ class TunerState:
     SETTINGS = ("metric", "freq", "method", "direction", "width", "min_duration", "cooldown_minutes", "yscale")
 
     def __init__(self, df: pd.DataFrame, metric="latency_p95", freq="5min", method="mstl", direction=None,
-                 width=1.0, min_duration=2, cooldown_minutes=120, events="attrs", yscale="robust"):
+                 width=1.0, min_duration=2, cooldown_minutes=24 * 60, events="attrs", yscale="robust"):
         self.df = df
         self.events = df.attrs.get("events") if isinstance(events, str) and events == "attrs" else events
         self._source = MetricSource(df, freq)
@@ -176,6 +176,12 @@ class TunerState:
         ax.set_title(title + (f"\n{hidden}" if hidden else ""), loc="left", fontsize=10)
         return fig
 
+    def episodes(self, last=5) -> pd.DataFrame:
+        """The last alert episodes that paged: when, why (reason) and value against expected."""
+        t = self.alerts().table
+        t = t.loc[~t["suppressed"].astype(bool).to_numpy(), ["fired", "reason", "value", "expected", "peak_score"]]
+        return t.tail(last).round({"value": 2, "expected": 2, "peak_score": 2}).reset_index(drop=True)
+
     def to_code(self) -> str:
         v = self._values
         ops_table = self._source._table("ops")
@@ -300,7 +306,10 @@ class ThresholdTuner:
             if "recall" in s:
                 text += (f"; against the log's events: precision {s['precision']:.2f}, recall {s['recall']:.2f}, "
                          f"F1 {s['f1']:.2f}, false alerts per day {s['false_alerts_per_day']:.2f}")
-            show(self.summary_out, html_output(f"<p>{html.escape(text)}</p>", text))
+            eps = self.state.episodes()
+            table = eps.to_html(escape=True, index=False) if len(eps) else ""   # why each alert fired
+            show(self.summary_out, html_output(f"<p>{html.escape(text)}</p>{table}",
+                                               text + ("\n" + eps.to_string(index=False) if len(eps) else "")))
         except AimonError as exc:
             show(self.figure_out, error_output(exc))
             show(self.summary_out)
