@@ -221,3 +221,12 @@ def test_any_series_gives_a_result_or_an_aimon_error(values, freq, method, direc
     assert (t["fired"] >= t["start"]).all() and (t["end"] >= t["start"]).all()
     b = m.predict(idx[-1:] + pd.Timedelta("1D"))
     assert np.isfinite(b.to_numpy()).all()
+
+
+def test_detect_on_only_missing_values_judges_nothing():
+    """A fitted model asked to judge a stretch with no finite value answers with an AlertLog of zero
+    judged points (found by the random-series test: it raised 'Nothing to learn from')."""
+    idx = pd.date_range("2026-01-01", periods=5, freq="5min")
+    s = pd.Series([0.0, 0.0, 0.0, np.nan, np.nan], index=idx)
+    log = aimon.fit_thresholds(s.iloc[:3]).detect(s.iloc[3:])
+    assert log.n_alerts == 0 and int(np.isfinite(log.score).sum()) == 0 and len(log.table) == 0

@@ -95,7 +95,7 @@ def to_grid(series, freq=None, step_ns=None, what="fit_thresholds()") -> Grid:
               "missing_values": int(np.count_nonzero(np.isnan(raw) & ok_time)) - n_text,
               "invalid_values": n_text + n_inf}
     i8, raw, finite = i8[ok_time], raw[ok_time], finite[ok_time]
-    if finite.sum() == 0:
+    if finite.sum() == 0 and (step_ns is None or not len(i8)):   # detect() on all-NaN points: none judged
         raise AimonError(f"{what}: the series {name!r} has no finite values with a timestamp "
                          f"({counts['points']} points). Nothing to learn from.")
     if step_ns is None:
