@@ -64,7 +64,7 @@ def ops(ddf, freq="5min", by=None, **roles) -> pd.DataFrame:
     Examples
     --------
     >>> import aimon, dask.dataframe as dd
-    >>> df = aimon.datasets.load_credit_scoring()
+    >>> df = aimon.datasets.load_credit_scoring().iloc[:5000]
     >>> t = aimon.dask.ops(dd.from_pandas(df, npartitions=4), "1h")
     >>> t.equals(aimon.ops(df, "1h"))
     True
@@ -95,7 +95,7 @@ def slo(ddf, latency_ms=None, quantile=0.95, freq="1h", by=None, burn_alerts=Non
     Examples
     --------
     >>> import aimon, dask.dataframe as dd
-    >>> df = aimon.datasets.load_credit_scoring()
+    >>> df = aimon.datasets.load_credit_scoring().iloc[:5000]
     >>> s = aimon.dask.slo(dd.from_pandas(df, npartitions=3), latency_ms=300)
     >>> s.equals(aimon.slo(df, latency_ms=300))
     True
@@ -144,7 +144,7 @@ def quality(ddf, freq="1D", by=None, confidence_threshold=0.6, decision_threshol
     Examples
     --------
     >>> import aimon, dask.dataframe as dd
-    >>> df = aimon.datasets.load_credit_scoring()
+    >>> df = aimon.datasets.load_credit_scoring().iloc[:5000]
     >>> q = aimon.dask.quality(dd.from_pandas(df, npartitions=3), "1D")
     >>> q.equals(aimon.quality(df, "1D"))
     True
