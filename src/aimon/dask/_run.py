@@ -70,7 +70,7 @@ class Plan:
 
         times = frame[[]] if col == INDEX else frame[[col]]  # one pass over the timestamps only
         self.parts = frame.to_delayed()
-        self.stats = list(dask.compute(*[dask.delayed(_chunks.part_stats)(p, col) for p in times.to_delayed()]))
+        self.stats = compute([dask.delayed(_chunks.part_stats)(p, col) for p in times.to_delayed()])
         _chunks.check_stats(self.stats, col)
         self.col = col
         self.n_rows = sum(s["n"] for s in self.stats)
@@ -144,8 +144,12 @@ def rewarn(caught: list, attrs: dict, what: str, col, stacklevel: int = 4) -> No
                       "(counted per window and in table.attrs['aimon']).", DataDroppedWarning, stacklevel=stacklevel)
 
 
+LOST = ("KilledWorker", "CommClosedError", "CancelledError", "FutureCancelledError")
+
+
 def compute(tasks: list) -> list:
-    """Run the chunk tasks; a lost worker or a failed task is an error, never a partial answer."""
+    """Run ``tasks`` (delayed objects or collections); a lost worker or a failed task is an error,
+    never a partial answer."""
     import dask
 
     try:
@@ -153,7 +157,7 @@ def compute(tasks: list) -> list:
     except AimonError:
         raise
     except Exception as exc:
-        if type(exc).__name__ in ("KilledWorker", "CommClosedError", "CancelledError", "FutureCancelledError"):
+        if type(exc).__name__ in LOST:
             raise AimonError(f"The computation on the Dask cluster failed ({type(exc).__name__}: {exc}); "
                              "no partial result is returned. Check the workers' memory limit and logs, "
                              "then run the call again.") from exc

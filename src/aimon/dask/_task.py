@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..roles import infer_roles
+from ._run import compute
 
 MAX_CLASSES = 20
 
@@ -39,7 +40,7 @@ def global_task(ddf, roles: dict) -> str:
     if not cols:
         return "auto"
     parts = ddf[list(dict.fromkeys(cols.values()))].to_delayed()
-    found = dask.compute(*[dask.delayed(facts)(p, cols) for p in parts])
+    found = compute([dask.delayed(facts)(p, cols) for p in parts])
     role = "label" if "label" in cols else "prediction"
     if "label" in cols and "prediction" in cols and not any(f["label"]["any"] for f in found):
         role = "prediction"  # no label has arrived yet: the predictions tell the task

@@ -181,7 +181,7 @@ def profile(ddf, columns=None, bins: int = 10, null_quantile: float = calibrate.
                 sketched[name] = note
         else:
             cols[name] = _merge_categorical(name, dtype, mine)
-    n_rows = sum(p[names[0]]["n_rows"] for p in profiled) if names else int(ddf.shape[0].compute())
+    n_rows = sum(p[names[0]]["n_rows"] for p in profiled) if names else int(_run.compute([ddf.shape[0]])[0])
     prof = Profile(cols, int(bins), int(null_size), int(null_draws), float(null_quantile), seed, n_rows)
     prof.sketched = sketched
     if sketched:
@@ -243,12 +243,12 @@ def drift(ddf, reference, columns=None, method="auto", threshold=None, alpha: fl
     r = _run.infer_roles(ddf._meta, **roles)
     wanted = set(r["features"]) | set(prof.names) | set([columns] if isinstance(columns, (str, int)) else columns or [])
     keep = [c for c in ddf.columns if c in wanted]
-    n = int(ddf.shape[0].compute())
+    n = int(_run.compute([ddf.shape[0]])[0])
     if n * max(len(keep), 1) > max_values:
         raise AimonError(f"drift() on Dask gathers the compared columns on the client: {n} rows x {len(keep)} "
                          f"columns is more than max_values={max_values}. Use aimon.dask.drift_over_time(...) "
                          "(windows computed on the workers), filter a period first, or raise max_values.")
-    current = ddf[keep].compute()
+    current = _run.compute([ddf[keep]])[0]
     return fn(current, prof, columns=columns, method=method, threshold=threshold, alpha=alpha,
               correction=correction, min_effect=min_effect, min_missing=min_missing, bins=bins,
               null_quantile=null_quantile, seed=seed,

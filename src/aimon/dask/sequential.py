@@ -50,11 +50,11 @@ def changepoints(ddf, column, method="adwin", by=None, standardize=True, referen
         wanted += [r.get("label"), r.get("prediction")]
     wanted += [] if by is None else ([by] if isinstance(by, str) else list(by))
     keep = [c for c in ddf.columns if c in set(wanted)]
-    n = int(ddf.shape[0].compute())
+    n = int(_run.compute([ddf.shape[0]])[0])
     if n * max(len(keep), 1) > max_values:
         raise AimonError(f"changepoints() on Dask scans the stream on the client: {n} rows x {len(keep)} columns "
                          f"is more than max_values={max_values}. Filter a period or a segment first, detect on a "
                          "windowed metric (aimon.dask.ops(...) then aimon.changepoints on it), or raise max_values.")
-    frame = ddf[keep].compute() if keep else ddf[[]].compute()
+    frame = _run.compute([ddf[keep] if keep else ddf[[]]])[0]
     return fn(frame, column, method=method, by=by, standardize=standardize, reference=reference,
               cooldown=cooldown, timestamp=timestamp, **params)
