@@ -9,7 +9,7 @@ import pytest
 import aimon
 
 ROOT = Path(__file__).resolve().parents[1]
-MODULES = {"datasets", "report", "stats", "detectors", "widgets"}
+MODULES = {"datasets", "report", "stats", "detectors", "widgets", "io"}
 
 
 def public_objects():
@@ -29,6 +29,14 @@ def public_objects():
         out[f"aimon.widgets.{name}"] = getattr(aimon.widgets, name)
     for name in ("load_credit_scoring", "load_chatbot", "simulate"):
         out[f"aimon.datasets.{name}"] = getattr(aimon.datasets, name)
+    out["aimon.io.read_log"] = aimon.io.read_log
+    try:  # the Dask calls, when dask is installed (the test extra installs it)
+        import aimon.dask
+
+        for name in aimon.dask.__all__:
+            out[f"aimon.dask.{name}"] = getattr(aimon.dask, name)
+    except ImportError:
+        pass
     return out
 
 

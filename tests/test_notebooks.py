@@ -8,7 +8,7 @@ import pytest
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 EXPECTED = ["01_quickstart", "02_latency_slos", "03_data_drift", "04_concept_drift", "05_dynamic_thresholds",
-            "06_diagnosis", "07_llm_assistant"]
+            "06_diagnosis", "07_llm_assistant", "11_dask_parquet"]
 PRESENT = sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb"))
 
 

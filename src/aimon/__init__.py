@@ -29,6 +29,7 @@ _LAZY = {
     "AlertLog": ("aimon.thresholds.alerts", "AlertLog"),
     "evaluate_alerts": ("aimon.thresholds.evaluate", "evaluate_alerts"),
     "datasets": ("aimon.datasets", None),
+    "io": ("aimon.io", None),
     "report": ("aimon.report", None),
     "detectors": ("aimon.detectors", None),
     "changepoints": ("aimon.detectors.changepoints", "changepoints"),

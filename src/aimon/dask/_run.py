@@ -68,9 +68,10 @@ class Plan:
     def __init__(self, frame, col, freq, halo=None):
         import dask
 
-        times = frame[[]] if col == INDEX else frame[[col]]  # one pass over the timestamps only
+        # the statistics come from the very partitions the chunks are cut from: a projection to the
+        # time column alone could be partitioned differently (dask fuses small parquet reads)
         self.parts = frame.to_delayed()
-        self.stats = compute([dask.delayed(_chunks.part_stats)(p, col) for p in times.to_delayed()])
+        self.stats = compute([dask.delayed(_chunks.part_stats)(p, col) for p in self.parts])
         _chunks.check_stats(self.stats, col)
         self.col = col
         self.n_rows = sum(s["n"] for s in self.stats)
