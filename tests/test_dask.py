@@ -177,6 +177,19 @@ def test_known_divisions_and_parquet_files(tmp_path):
     same_table(known.aimon.ops("3h"), aimon.ops(df, "3h"))
 
 
+def test_wide_parquet_files_read_with_a_projection(tmp_path):
+    """Reading a few of many columns makes dask fuse small files into fewer partitions (how many
+    depends on the columns): the chunk plan must come from the partitions it cuts."""
+    df = aimon.datasets.load_credit_scoring().reset_index()
+    df.attrs = {}
+    for day, part in df.groupby(df["timestamp"].dt.date):
+        part.to_parquet(tmp_path / f"{day}.parquet", index=False)
+    ddf = dd.read_parquet(str(tmp_path / "*.parquet"))
+    fused = ddf[["timestamp", "label", "score", "prediction"]]
+    assert len(fused.to_delayed()) < len(fused[["timestamp"]].to_delayed())
+    same_table(ddf.aimon.quality("1D"), aimon.quality(df, "1D"))
+
+
 def test_profile_merges_partitions_exactly_within_the_budget():
     df = log(12, 2000)
     df.loc[df.index[::7], "c"] = None
