@@ -12,7 +12,7 @@ below the size of the log, and times
 * the Dask code a user would write without aimon: ``resample`` count/mean/max plus a groupby
   median for ops, a groupby-apply of scipy's KS test per day for drift; numbers checked.
 
-Run: ``python benchmarks/bench_dask.py`` (20M rows: what ``make bench`` runs) or
+Run: ``python benchmarks/bench_dask.py`` (10M rows, 600 MiB per worker: what ``make bench`` runs) or
 ``python benchmarks/bench_dask.py --full`` (100M rows, 1.5 GiB per worker, pandas on 25M rows).
 """
 import argparse
@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 DAYS = 10
+EXTRA_FEATURES = 4  # x3..x6: a realistic row width (the log is ~66 bytes a row in memory)
 FILES_PER_DAY = 4
 
 
@@ -53,12 +54,13 @@ def write_log(folder, rows, seed=0):
             "error": rng.random(n) < 0.02,
             "x1": x1,
             "x2": rng.gamma(2.0, 1.0, n),
+            **{f"x{j}": rng.normal(size=n) for j in range(3, 3 + EXTRA_FEATURES)},
             "segment": pa.array(rng.choice(["web", "app", "api"], n)).dictionary_encode(),
         })
         path = os.path.join(folder, f"log-{k:03d}.parquet")
         pq.write_table(table, path, row_group_size=500_000)
         files.append(path)
-        nbytes += n * (8 + 8 + 1 + 8 + 8 + 1)
+        nbytes += n * (8 + 8 + 1 + 8 * (2 + EXTRA_FEATURES) + 1)
     return files, nbytes
 
 
@@ -117,7 +119,7 @@ def obvious_drift(files, ref_x1):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rows", type=float, default=20e6, help="rows of the log (default 20M)")
+    ap.add_argument("--rows", type=float, default=10e6, help="rows of the log (default 10M)")
     ap.add_argument("--full", action="store_true", help="100M rows, 1.5 GiB per worker, pandas on 25M rows")
     ap.add_argument("--memory-limit", default=None, help="per worker, e.g. '1GiB' (default: below the log size)")
     ap.add_argument("--pandas-rows", type=float, default=None, help="rows given to the pandas path")
@@ -139,9 +141,11 @@ def main():
     folder = tempfile.mkdtemp(prefix="aimon-bench-dask-")
     try:
         t_write, (files, nbytes) = timed(lambda: write_log(folder, rows))
-        limit = args.memory_limit or ("1.5GiB" if args.full else f"{max(int(nbytes / 2**20 * 0.9), 600)}MiB")
+        limit = args.memory_limit or ("1.5GiB" if args.full else "600MiB")
+        fits = nbytes < distributed.utils.parse_bytes(limit)
         print(f"wrote {rows:,} rows ({nbytes / 2**30:.2f} GiB in memory) as {len(files)} parquet files in "
-              f"{t_write:.1f} s; 2 workers x 1 thread, memory limit {limit} each")
+              f"{t_write:.1f} s; 2 workers x 1 thread, memory limit {limit} each"
+              + (" (NOTE: the log fits one worker's limit at this size)" if fits else " (the log does not fit one worker)"))
         cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, memory_limit=limit,
                                            dashboard_address=None, host="127.0.0.1", silence_logs=40)
         client = distributed.Client(cluster)
