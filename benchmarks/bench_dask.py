@@ -130,6 +130,7 @@ def main():
 
     import warnings
 
+    import dask
     import dask.dataframe as dd
     import distributed
 
@@ -142,7 +143,7 @@ def main():
     try:
         t_write, (files, nbytes) = timed(lambda: write_log(folder, rows))
         limit = args.memory_limit or ("1.5GiB" if args.full else "600MiB")
-        fits = nbytes < distributed.utils.parse_bytes(limit)
+        fits = nbytes < dask.utils.parse_bytes(limit)
         print(f"wrote {rows:,} rows ({nbytes / 2**30:.2f} GiB in memory) as {len(files)} parquet files in "
               f"{t_write:.1f} s; 2 workers x 1 thread, memory limit {limit} each"
               + (" (NOTE: the log fits one worker's limit at this size)" if fits else " (the log does not fit one worker)"))

@@ -24,10 +24,13 @@ from ..roles import INDEX
 MAX_OVERLAP = 8
 
 
-def part_stats(part: pd.DataFrame, col) -> dict:
-    """Rows, rows with a timestamp, first and last time, and the dtype of one partition (on a worker)."""
+def part_stats(part: pd.DataFrame, col, by=None) -> dict:
+    """Rows, rows with a timestamp, first and last time, and the dtype of one partition (on a
+    worker); with ``by``, also its distinct segment keys."""
     dtype = part.index.dtype if col == INDEX else part[col].dtype
     out = {"n": len(part), "dtype": str(dtype), "datetime": pd.api.types.is_datetime64_any_dtype(dtype)}
+    if by:
+        out["keys"] = part[by].drop_duplicates().reset_index(drop=True)
     if not out["datetime"]:
         return out
     t = _timestamps(part, col)[0]

@@ -62,16 +62,42 @@ def _identity(out):
     return out
 
 
+def segmented(df, fn, by, keys, **kwargs):
+    """On a worker: ``fn(df, by=by)`` plus empty-window rows for the segments of the whole log
+    that have no row in this chunk (the pandas call keeps every segment in every window)."""
+    table = fn(df, by=by, **kwargs)
+    present = table[by].drop_duplicates() if len(table) else table[by].iloc[:0]
+    absent = keys[by].merge(present, on=by, how="left", indicator=True)
+    absent = absent[absent["_merge"] == "left_only"][by]
+    if not len(absent):
+        return table
+    empty = fn(df.iloc[:0], **kwargs)
+    parts = [table]
+    for key in absent.itertuples(index=False):
+        part = empty.copy()
+        for name, value in reversed(list(zip(by, key))):
+            part.insert(0, name, [value] * len(part))
+        parts.append(part)
+    out = pd.concat(parts)
+    out.attrs = table.attrs
+    return out
+
+
 class Plan:
     """Statistics of the partitions and the chunks of one call."""
 
-    def __init__(self, frame, col, freq, halo=None):
+    def __init__(self, frame, col, freq, halo=None, by=None):
         import dask
 
         # the statistics come from the very partitions the chunks are cut from: a projection to the
         # time column alone could be partitioned differently (dask fuses small parquet reads)
         self.parts = frame.to_delayed()
-        self.stats = compute([dask.delayed(_chunks.part_stats)(p, col) for p in self.parts])
+        self.stats = compute([dask.delayed(_chunks.part_stats)(p, col, by) for p in self.parts])
+        self.keys = None
+        if by:  # every segment of the log, each once, in the order the pandas call puts them
+            keys = pd.concat([s.pop("keys") for s in self.stats], ignore_index=True).drop_duplicates()
+            rank = keys.groupby(by, sort=True, dropna=False, observed=True).ngroup()
+            self.keys = keys.assign(_aimon_rank=rank.to_numpy()).sort_values("_aimon_rank").reset_index(drop=True)
         _chunks.check_stats(self.stats, col)
         self.col = col
         self.n_rows = sum(s["n"] for s in self.stats)
