@@ -12,7 +12,7 @@ below the size of the log, and times
 * the Dask code a user would write without aimon: ``resample`` count/mean/max plus a groupby
   median for ops, a groupby-apply of scipy's KS test per day for drift; numbers checked.
 
-Run: ``python benchmarks/bench_dask.py`` (10M rows, 600 MiB per worker: what ``make bench`` runs) or
+Run: ``python benchmarks/bench_dask.py`` (14M rows, 1 GiB per worker: what ``make bench`` runs) or
 ``python benchmarks/bench_dask.py --full`` (100M rows, 1.5 GiB per worker, pandas on 25M rows).
 """
 import argparse
@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 DAYS = 10
-EXTRA_FEATURES = 4  # x3..x6: a realistic row width (the log is ~66 bytes a row in memory)
+EXTRA_FEATURES = 6  # x3..x8: a realistic row width (the log is ~82 bytes a row in memory)
 FILES_PER_DAY = 4
 
 
@@ -79,7 +79,8 @@ def warm_up():
     import aimon
 
     t = pd.date_range("2026-03-01", periods=500, freq="min")
-    df = pd.DataFrame({"latency_ms": np.arange(500.0), "error": False, "x1": np.sin(np.arange(500.0))}, index=t)
+    df = pd.DataFrame({"latency_ms": np.arange(500.0), "error": False, "x1": np.sin(np.arange(500.0)),
+                       "segment": np.where(np.arange(500) % 3, "web", "app")}, index=t)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         aimon.ops(df, "1min")
@@ -119,7 +120,7 @@ def obvious_drift(files, ref_x1):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rows", type=float, default=10e6, help="rows of the log (default 10M)")
+    ap.add_argument("--rows", type=float, default=14e6, help="rows of the log (default 14M)")
     ap.add_argument("--full", action="store_true", help="100M rows, 1.5 GiB per worker, pandas on 25M rows")
     ap.add_argument("--memory-limit", default=None, help="per worker, e.g. '1GiB' (default: below the log size)")
     ap.add_argument("--pandas-rows", type=float, default=None, help="rows given to the pandas path")
@@ -142,7 +143,7 @@ def main():
     folder = tempfile.mkdtemp(prefix="aimon-bench-dask-")
     try:
         t_write, (files, nbytes) = timed(lambda: write_log(folder, rows))
-        limit = args.memory_limit or ("1.5GiB" if args.full else "600MiB")
+        limit = args.memory_limit or ("1.5GiB" if args.full else "1GiB")
         fits = nbytes < dask.utils.parse_bytes(limit)
         print(f"wrote {rows:,} rows ({nbytes / 2**30:.2f} GiB in memory) as {len(files)} parquet files in "
               f"{t_write:.1f} s; 2 workers x 1 thread, memory limit {limit} each"

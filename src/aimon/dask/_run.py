@@ -129,20 +129,21 @@ def refuse_no_time(plan: Plan, what: str):
 
 # ---------------------------------------------------------------------- merging answers
 def merge_attrs(parts: list, halos: list) -> dict:
-    """Add up the row accounting of the chunks (``rows``, ``dropped``, ``excluded``, ...)."""
+    """Add up the row accounting of the chunks (``rows``, ``dropped``, ``excluded``, ...), less what
+    the earlier rows read for trailing windows (``halos``) added to it."""
     out: dict = {}
     for attrs, halo in zip(parts, halos):
+        halo = halo or {}
         for key, value in attrs.items():
-            sign = 1
             if isinstance(value, dict):
                 acc = out.setdefault(key, {})
                 for k, v in value.items():
                     if isinstance(v, (int, float)) and not isinstance(v, bool):
-                        acc[k] = acc.get(k, 0) + v - ((halo or {}).get(key, {}) or {}).get(k, 0)
+                        acc[k] = acc.get(k, 0) + v - (halo.get(key) or {}).get(k, 0)
                     else:
                         acc.setdefault(k, v)
             elif key in ("rows", "rows_with_timestamp", "unlabelled"):
-                out[key] = out.get(key, 0) + value - sign * ((halo or {}).get(key, 0) or 0)
+                out[key] = out.get(key, 0) + value - (halo.get(key) or 0)
             else:
                 out.setdefault(key, value)
     for key in ("dropped", "excluded"):
