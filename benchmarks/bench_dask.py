@@ -158,7 +158,7 @@ def main():
             rss_ops = peak_rss(client)
             print(f"dask  ops('1min'):             {t_ops:7.1f} s  {rows / t_ops / 1e6:6.2f} M rows/s  "
                   f"peak worker RSS {rss_ops} MiB")
-            t_prof, prof = timed(lambda: ddf[ddf["timestamp"] < "2026-03-02"].aimon.profile(columns=["x1", "x2", "segment"]))
+            t_prof, prof = timed(lambda: ddf[ddf["timestamp"] < "2026-03-02"].aimon.profile())
             client.restart()
             client.run(warm_up)
             t_dot, dot_d = timed(lambda: ddf.aimon.drift_over_time(prof, freq="1D"))
@@ -186,8 +186,10 @@ def main():
             print(f"pandas on {n_sub:,} rows (read_log {t_read:.1f} s): ops {t_ops_p:.1f} s "
                   f"({n_sub / t_ops_p / 1e6:.2f} M rows/s), drift_over_time {t_dot_p:.1f} s "
                   f"({n_sub / t_dot_p / 1e6:.2f} M rows/s); Dask results equal on those windows")
-            print(f"      rows/s ratio pandas / dask (2 workers): ops {(n_sub / t_ops_p) / (rows / t_ops):.2f}, "
-                  f"drift_over_time {(n_sub / t_dot_p) / (rows / t_dot):.2f}")
+            print(f"      rows/s ratio pandas / dask (2 workers), the call alone: ops {(n_sub / t_ops_p) / (rows / t_ops):.2f}, "
+                  f"drift_over_time {(n_sub / t_dot_p) / (rows / t_dot):.2f}; reading included (dask reads as it "
+                  f"computes): ops {(n_sub / (t_read + t_ops_p)) / (rows / t_ops):.2f}, "
+                  f"drift_over_time {(n_sub / (t_read + t_dot_p)) / (rows / t_dot):.2f}")
 
             if not args.skip_obvious:
                 client.restart()

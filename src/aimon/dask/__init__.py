@@ -8,9 +8,15 @@ profiles, sequential detectors see the rows in time order. Install with
 """
 from __future__ import annotations
 
-from .profile import drift, profile
-from .sequential import changepoints
-from .timeline import drift_over_time
-from .windowed import ops, quality, slo
+try:
+    import dask.dataframe  # noqa: F401
+except ImportError as exc:  # pragma: no cover - the test extra installs dask
+    raise ImportError("aimon.dask needs dask and distributed: pip install 'pandas-aimon[dask]'") from exc
+
+from . import accessor  # noqa: F401,E402  (registers ddf.aimon)
+from .profile import drift, profile  # noqa: E402
+from .sequential import changepoints  # noqa: E402
+from .timeline import drift_over_time  # noqa: E402
+from .windowed import ops, quality, slo  # noqa: E402
 
 __all__ = ["ops", "quality", "slo", "profile", "drift", "drift_over_time", "changepoints"]

@@ -90,9 +90,7 @@ def drift_over_time(ddf, reference, freq="1D", columns=None, method="auto", thre
         return fn(frame._meta, prof, **call)
     if chunks.n_valid == 0:
         _run.refuse_no_time(chunks, "drift_over_time")
-    import dask
-
-    call["reference"] = dask.delayed(prof)  # shipped once, shared by every chunk
+    call["reference"] = _shared(prof)
     results = _run.compute(chunks.tasks(_call_with_reference, call, _pack))
     tables = [t[0] for t, _, _ in results]
     table = pd.concat(tables, ignore_index=True)
@@ -107,6 +105,19 @@ def drift_over_time(ddf, reference, freq="1D", columns=None, method="auto", thre
     _run.rewarn([w for _, _, ws in results for w in ws], {"dropped": acc.get("dropped", {}), "rows": acc.get("rows")},
                 "drift_over_time()", r["timestamp"])
     return DriftTimeline(table, prof, str(freq), results[0][0][1], acc)
+
+
+def _shared(prof):
+    """The profile sent to the workers once: scattered to every worker on a distributed cluster,
+    else one task that every chunk shares."""
+    try:
+        from distributed import get_client
+
+        return get_client().scatter(prof, broadcast=True, hash=False)
+    except (ImportError, ValueError):  # no distributed client: the local schedulers share memory
+        import dask
+
+        return dask.delayed(prof)
 
 
 def _call_with_reference(df, reference, **kwargs):
