@@ -149,7 +149,7 @@ def main():
               f"{t_write:.1f} s; 2 workers x 1 thread, memory limit {limit} each"
               + (" (NOTE: the log fits one worker's limit at this size)" if fits else " (the log does not fit one worker)"))
         cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, memory_limit=limit,
-                                           dashboard_address=None, host="127.0.0.1", silence_logs=40)
+                                           dashboard_address="127.0.0.1:0", host="127.0.0.1", silence_logs=40)
         client = distributed.Client(cluster)
         try:
             ddf = dd.read_parquet(files)

@@ -22,7 +22,7 @@ from aimon.errors import AimonError  # noqa: E402
 def _cluster(**config):
     with dask.config.set({"distributed.scheduler.allowed-failures": 3, **config}):
         cluster = distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                                           dashboard_address=None, host="127.0.0.1", memory_limit="1GiB")
+                                           dashboard_address="127.0.0.1:0", host="127.0.0.1", memory_limit="1GiB")
         client = distributed.Client(cluster)
     return cluster, client
 
