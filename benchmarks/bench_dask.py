@@ -1,6 +1,6 @@
 """aimon on Dask: ops("1min") and drift_over_time("1D") over a parquet log larger than a worker.
 
-The script writes a simulated inference log as parquet (10 days, one file per 6 hours, in time
+The script writes a simulated inference log as parquet (10 days by default, one file per 6 hours, in time
 order; nothing is committed), starts a LocalCluster of 2 worker processes whose memory limit is
 below the size of the log, and times
 
@@ -13,7 +13,8 @@ below the size of the log, and times
   median for ops, a groupby-apply of scipy's KS test per day for drift; numbers checked.
 
 Run: ``python benchmarks/bench_dask.py`` (14M rows, 1 GiB per worker: what ``make bench`` runs) or
-``python benchmarks/bench_dask.py --full`` (100M rows, 1.5 GiB per worker, pandas on 25M rows).
+``python benchmarks/bench_dask.py --full`` (100M rows over 40 days, 1.5 GiB per worker, pandas on 25M
+rows). A day is one window of drift_over_time("1D"): its feature columns must fit one worker.
 """
 import argparse
 import os
@@ -30,13 +31,13 @@ EXTRA_FEATURES = 6  # x3..x8: a realistic row width (the log is ~82 bytes a row 
 FILES_PER_DAY = 4
 
 
-def write_log(folder, rows, seed=0):
+def write_log(folder, rows, days=DAYS, seed=0):
     """A simulated log as parquet, one file per 6 hours; returns the files and bytes in memory."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     files, nbytes = [], 0
-    n_files = DAYS * FILES_PER_DAY
+    n_files = days * FILES_PER_DAY
     start = pd.Timestamp("2026-03-01")
     span = pd.Timedelta(days=1) / FILES_PER_DAY
     for k in range(n_files):
@@ -45,9 +46,9 @@ def write_log(folder, rows, seed=0):
         offsets = np.sort(rng.integers(0, span.value, n))
         t = (start + k * span).value + offsets
         day = k // FILES_PER_DAY
-        lat = rng.lognormal(4.0 + 0.3 * (day >= 7), 0.5, n)
+        lat = rng.lognormal(4.0 + 0.3 * (day >= days * 0.7), 0.5, n)
         lat[rng.random(n) < 0.01] = np.nan
-        x1 = rng.normal(0.5 * (day >= 6), 1.0, n)
+        x1 = rng.normal(0.5 * (day >= days * 0.6), 1.0, n)
         table = pa.table({
             "timestamp": pa.array(t.astype("datetime64[ns]")),
             "latency_ms": lat,
@@ -121,12 +122,15 @@ def obvious_drift(files, ref_x1):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=float, default=14e6, help="rows of the log (default 14M)")
-    ap.add_argument("--full", action="store_true", help="100M rows, 1.5 GiB per worker, pandas on 25M rows")
+    ap.add_argument("--full", action="store_true",
+                    help="100M rows over 40 days, 1.5 GiB per worker, pandas on 25M rows")
+    ap.add_argument("--days", type=int, default=None, help="days of traffic (default 10; 40 with --full)")
     ap.add_argument("--memory-limit", default=None, help="per worker, e.g. '1GiB' (default: below the log size)")
     ap.add_argument("--pandas-rows", type=float, default=None, help="rows given to the pandas path")
     ap.add_argument("--skip-obvious", action="store_true", help="leave out the plain-Dask comparison")
     args = ap.parse_args()
     rows = int(100e6 if args.full else args.rows)
+    days = args.days or (40 if args.full else DAYS)
     pandas_rows = int(args.pandas_rows or (25e6 if args.full else rows))
 
     import warnings
@@ -142,10 +146,10 @@ def main():
 
     folder = tempfile.mkdtemp(prefix="aimon-bench-dask-")
     try:
-        t_write, (files, nbytes) = timed(lambda: write_log(folder, rows))
+        t_write, (files, nbytes) = timed(lambda: write_log(folder, rows, days))
         limit = args.memory_limit or ("1.5GiB" if args.full else "1GiB")
         fits = nbytes < dask.utils.parse_bytes(limit)
-        print(f"wrote {rows:,} rows ({nbytes / 2**30:.2f} GiB in memory) as {len(files)} parquet files in "
+        print(f"wrote {rows:,} rows over {days} days ({nbytes / 2**30:.2f} GiB in memory) as {len(files)} parquet files in "
               f"{t_write:.1f} s; 2 workers x 1 thread, memory limit {limit} each"
               + (" (NOTE: the log fits one worker's limit at this size)" if fits else " (the log does not fit one worker)"))
         cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, memory_limit=limit,
@@ -180,9 +184,9 @@ def main():
             del df
             complete = ops_p.index[:-1]  # the last window may continue in the next file
             pd.testing.assert_frame_equal(ops_d.loc[complete], ops_p.loc[complete], check_freq=False)
-            days = dot_p.table["window"].unique()[:-1]
-            pd.testing.assert_frame_equal(dot_d.table[dot_d.table["window"].isin(days)].reset_index(drop=True),
-                                          dot_p.table[dot_p.table["window"].isin(days)].reset_index(drop=True))
+            whole = dot_p.table["window"].unique()[:-1]
+            pd.testing.assert_frame_equal(dot_d.table[dot_d.table["window"].isin(whole)].reset_index(drop=True),
+                                          dot_p.table[dot_p.table["window"].isin(whole)].reset_index(drop=True))
             print(f"pandas on {n_sub:,} rows (read_log {t_read:.1f} s): ops {t_ops_p:.1f} s "
                   f"({n_sub / t_ops_p / 1e6:.2f} M rows/s), drift_over_time {t_dot_p:.1f} s "
                   f"({n_sub / t_dot_p / 1e6:.2f} M rows/s); Dask results equal on those windows")
