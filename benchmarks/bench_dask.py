@@ -1,6 +1,6 @@
 """aimon on Dask: ops("1min") and drift_over_time("1D") over a parquet log larger than a worker.
 
-The script writes a simulated inference log as parquet (10 days by default, one file per 6 hours, in time
+The script writes a simulated inference log as parquet (20 days by default, one file per 6 hours, in time
 order; nothing is committed), starts a LocalCluster of 2 worker processes whose memory limit is
 below the size of the log, and times
 
@@ -13,7 +13,7 @@ below the size of the log, and times
   median for ops, a groupby-apply of scipy's KS test per day for drift; numbers checked.
 
 Run: ``python benchmarks/bench_dask.py`` (14M rows, 1 GiB per worker: what ``make bench`` runs) or
-``python benchmarks/bench_dask.py --full`` (100M rows over 40 days, 1.5 GiB per worker, pandas on 25M
+``python benchmarks/bench_dask.py --full`` (100M rows over 60 days, 2 GiB per worker, pandas on 25M
 rows). A day is one window of drift_over_time("1D"): its feature columns must fit one worker.
 """
 import argparse
@@ -26,7 +26,7 @@ import time
 import numpy as np
 import pandas as pd
 
-DAYS = 10
+DAYS = 20
 EXTRA_FEATURES = 6  # x3..x8: a realistic row width (the log is ~82 bytes a row in memory)
 FILES_PER_DAY = 4
 
@@ -123,14 +123,14 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=float, default=14e6, help="rows of the log (default 14M)")
     ap.add_argument("--full", action="store_true",
-                    help="100M rows over 40 days, 1.5 GiB per worker, pandas on 25M rows")
-    ap.add_argument("--days", type=int, default=None, help="days of traffic (default 10; 40 with --full)")
+                    help="100M rows over 60 days, 2 GiB per worker, pandas on 25M rows")
+    ap.add_argument("--days", type=int, default=None, help="days of traffic (default 20; 60 with --full)")
     ap.add_argument("--memory-limit", default=None, help="per worker, e.g. '1GiB' (default: below the log size)")
     ap.add_argument("--pandas-rows", type=float, default=None, help="rows given to the pandas path")
     ap.add_argument("--skip-obvious", action="store_true", help="leave out the plain-Dask comparison")
     args = ap.parse_args()
     rows = int(100e6 if args.full else args.rows)
-    days = args.days or (40 if args.full else DAYS)
+    days = args.days or (60 if args.full else DAYS)
     pandas_rows = int(args.pandas_rows or (25e6 if args.full else rows))
 
     import warnings
@@ -147,7 +147,7 @@ def main():
     folder = tempfile.mkdtemp(prefix="aimon-bench-dask-")
     try:
         t_write, (files, nbytes) = timed(lambda: write_log(folder, rows, days))
-        limit = args.memory_limit or ("1.5GiB" if args.full else "1GiB")
+        limit = args.memory_limit or ("2GiB" if args.full else "1GiB")
         fits = nbytes < dask.utils.parse_bytes(limit)
         print(f"wrote {rows:,} rows over {days} days ({nbytes / 2**30:.2f} GiB in memory) as {len(files)} parquet files in "
               f"{t_write:.1f} s; 2 workers x 1 thread, memory limit {limit} each"
@@ -162,7 +162,7 @@ def main():
             rss_ops = peak_rss(client)
             print(f"dask  ops('1min'):             {t_ops:7.1f} s  {rows / t_ops / 1e6:6.2f} M rows/s  "
                   f"peak worker RSS {rss_ops} MiB")
-            t_prof, prof = timed(lambda: ddf[ddf["timestamp"] < "2026-03-02"].aimon.profile())
+            t_prof, prof = timed(lambda: ddf[ddf["timestamp"] < "2026-03-02"].aimon.profile())  # day 1
             client.restart()
             client.run(warm_up)
             t_dot, dot_d = timed(lambda: ddf.aimon.drift_over_time(prof, freq="1D"))

@@ -181,7 +181,9 @@ def compute(tasks: list) -> list:
     import dask
 
     try:
-        return list(dask.compute(*tasks))
+        with warnings.catch_warnings():  # a reference profile makes a large graph on purpose
+            warnings.filterwarnings("ignore", message="Sending large graph", category=UserWarning)
+            return list(dask.compute(*tasks))
     except AimonError:
         raise
     except Exception as exc:

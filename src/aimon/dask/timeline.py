@@ -108,16 +108,11 @@ def drift_over_time(ddf, reference, freq="1D", columns=None, method="auto", thre
 
 
 def _shared(prof):
-    """The profile sent to the workers once: scattered to every worker on a distributed cluster,
-    else one task that every chunk shares."""
-    try:
-        from distributed import get_client
+    """The profile as one task of the graph that every chunk shares: sent once per worker, and,
+    unlike scattered data, recomputed if the worker holding it dies."""
+    import dask
 
-        return get_client().scatter(prof, broadcast=True, hash=False)
-    except (ImportError, ValueError):  # no distributed client: the local schedulers share memory
-        import dask
-
-        return dask.delayed(prof)
+    return dask.delayed(prof)
 
 
 def _call_with_reference(df, reference, **kwargs):
