@@ -87,17 +87,24 @@ def test_numba_kernels_run_and_cache_in_the_worker_processes(client):
 
 
 def _kill_one_worker(client, delay, when):
-    pids = list(client.run(os.getpid).values())
-    time.sleep(delay)
-    os.kill(pids[0], signal.SIGKILL)
-    when.append(time.monotonic())
+    """Kill (SIGKILL) the worker process that is running one of the slow partition tasks."""
+    pids = client.run(os.getpid)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        busy = [w for w, keys in client.processing().items() if any("_slow" in str(k) for k in keys)]
+        if busy:
+            time.sleep(delay)  # well inside the task
+            os.kill(pids[busy[0]], signal.SIGKILL)
+            when.append(time.monotonic())
+            return
+        time.sleep(0.02)
 
 
 def test_a_worker_killed_mid_computation_gives_the_full_answer(client):
     df = frame(8000, seed=1)
     ddf = slow_frame(df, pieces=6, seconds=0.3)
     killed = []
-    killer = threading.Thread(target=_kill_one_worker, args=(client, 0.4, killed))
+    killer = threading.Thread(target=_kill_one_worker, args=(client, 0.1, killed))
     killer.start()
     got = ad.ops(ddf, "10min")  # the nanny restarts the worker, the scheduler recomputes its tasks
     done = time.monotonic()
@@ -112,7 +119,7 @@ def test_a_worker_lost_beyond_the_allowed_failures_is_a_clear_error():
     try:
         df = frame(2000, seed=2)
         ddf = slow_frame(df, pieces=2, seconds=0.8)
-        killer = threading.Thread(target=_kill_one_worker, args=(client, 0.5, []))
+        killer = threading.Thread(target=_kill_one_worker, args=(client, 0.2, []))
         killer.start()
         with pytest.raises(AimonError, match="no partial result"):
             ad.ops(ddf, "10min")
