@@ -29,13 +29,13 @@ def part_stats(part: pd.DataFrame, col, by=None) -> dict:
     worker); with ``by``, also its distinct segment keys."""
     dtype = part.index.dtype if col == INDEX else part[col].dtype
     out = {"n": len(part), "dtype": str(dtype), "datetime": pd.api.types.is_datetime64_any_dtype(dtype)}
-    if by:
-        out["keys"] = part[by].drop_duplicates().reset_index(drop=True)
     if not out["datetime"]:
         return out
     t = _timestamps(part, col)[0]
     valid = ~np.asarray(t.isna())
     out["n_valid"] = int(valid.sum())
+    if by:  # segments of rows with a time: the others are left out of every table
+        out["keys"] = part.loc[valid, by].drop_duplicates().reset_index(drop=True)
     out["tz"] = str(t.tz)
     if out["n_valid"]:
         tv = t[valid]

@@ -93,12 +93,13 @@ class Plan:
         # time column alone could be partitioned differently (dask fuses small parquet reads)
         self.parts = frame.to_delayed()
         self.stats = compute([dask.delayed(_chunks.part_stats)(p, col, by) for p in self.parts])
+        _chunks.check_stats(self.stats, col)
         self.keys = None
         if by:  # every segment of the log, each once, in the order the pandas call puts them
-            keys = pd.concat([s.pop("keys") for s in self.stats], ignore_index=True).drop_duplicates()
+            found = [s.pop("keys") for s in self.stats if "keys" in s]
+            keys = pd.concat(found, ignore_index=True).drop_duplicates() if found else frame._meta[by]
             rank = keys.groupby(by, sort=True, dropna=False, observed=True).ngroup()
             self.keys = keys.assign(_aimon_rank=rank.to_numpy()).sort_values("_aimon_rank").reset_index(drop=True)
-        _chunks.check_stats(self.stats, col)
         self.col = col
         self.n_rows = sum(s["n"] for s in self.stats)
         self.n_valid = sum(s.get("n_valid", 0) for s in self.stats)
