@@ -19,6 +19,7 @@ dask = pytest.importorskip("dask")
 dd = pytest.importorskip("dask.dataframe")
 
 import aimon  # noqa: E402
+import aimon.io  # noqa: E402
 import aimon.dask as ad  # noqa: E402
 from aimon.errors import AimonError, SchemaError  # noqa: E402
 
@@ -292,3 +293,27 @@ def test_accessor_registered_on_dask_import_and_import_aimon_stays_light():
     code = "import dask.dataframe as dd, aimon; print(hasattr(dd.DataFrame, 'aimon'))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "True"
+
+
+def test_read_log_pushes_columns_and_time_range_down(tmp_path):
+    df = log(19, 3000, span="6D", tz="UTC", column=True)
+    for i, (_, part) in enumerate(df.groupby(df["timestamp"].dt.date)):
+        part.to_parquet(tmp_path / f"day{i}.parquet", index=False, row_group_size=200)
+    got = aimon.io.read_log(str(tmp_path / "*.parquet"), columns=["latency_ms"], start="2026-03-02 12:00",
+                            end=pd.Timestamp("2026-03-04", tz="Europe/Berlin"))
+    t = df["timestamp"]
+    want = df.loc[(t >= pd.Timestamp("2026-03-02 12:00", tz="UTC")) & (t < pd.Timestamp("2026-03-04", tz="Europe/Berlin")),
+                  ["timestamp", "latency_ms"]].reset_index(drop=True)
+    assert list(got.columns) == ["latency_ms", "timestamp"]
+    pd.testing.assert_frame_equal(got[want.columns].reset_index(drop=True), want, check_dtype=False)
+    indexed = log(20, 500, span="2D")
+    indexed.to_parquet(tmp_path / "indexed.parquet")
+    back = aimon.io.read_log(tmp_path / "indexed.parquet", start="2026-03-02")
+    pd.testing.assert_frame_equal(back, indexed[indexed.index >= "2026-03-02"], check_freq=False)
+    with pytest.raises(AimonError, match="no parquet file"):
+        aimon.io.read_log(str(tmp_path / "nothing-*.parquet"))
+    with pytest.raises(SchemaError, match="not in the files"):
+        aimon.io.read_log(tmp_path / "day0.parquet", columns=["nope"])
+    df.assign(timestamp=df["timestamp"].astype(str)).to_parquet(tmp_path / "text.parquet", index=False)
+    with pytest.raises(SchemaError, match="not as a timestamp"):
+        aimon.io.read_log(tmp_path / "text.parquet", start="2026-03-02")
