@@ -1,7 +1,9 @@
-"""Windowed calls on a Dask DataFrame: ``ops``, ``quality``, ``slo``, ``drift_over_time``.
+"""Windowed metrics on a Dask DataFrame: ``ops``, ``quality``, ``slo`` (``drift_over_time`` is in
+:mod:`aimon.dask.timeline`).
 
 Each is the pandas function of the same name run on chunks of whole windows (see
 :mod:`aimon.dask._chunks`), so every number is the one the pandas call gives on the same rows.
+With ``by=``, every segment of the log gets every window, in the pandas call's order.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from ..errors import AimonError
+from ..errors import AimonError, SchemaError
 from . import _run
 
 OPS_ROLES = ("latency", "ttft", "error", "input_tokens", "output_tokens", "cost")
@@ -24,8 +26,6 @@ def _by_columns(ddf, by):
     cols = [by] if isinstance(by, str) else list(by)
     absent = [c for c in cols if c not in ddf.columns]
     if absent:
-        from ..errors import SchemaError
-
         raise SchemaError([f"by=: column(s) {absent!r} do not exist. Pass existing column names."], list(ddf.columns))
     return cols
 
