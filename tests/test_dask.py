@@ -263,12 +263,27 @@ def test_changepoints_scan_in_time_order_per_segment():
         assert a.skipped == b.skipped
 
 
+def test_segments_rank_the_same_slices():
+    df = log(21, 3000, span="6D")
+    df["region"] = np.where(np.arange(3000) % 4 == 0, "north", "south")
+    df.loc[(df.index >= "2026-03-04") & (df["region"] == "north"), "latency_ms"] *= 3
+    ddf = split(df, [500, 1800])
+    a = ad.segments(ddf, "latency_p95", by=["region", "c"], reference="2026-03-04")
+    b = aimon.segments(df, "latency_p95", by=["region", "c"], reference="2026-03-04")
+    pd.testing.assert_frame_equal(a.table, b.table)
+    early, late = df[df.index < "2026-03-04"], df[df.index >= "2026-03-04"]
+    a = split(late, [700]).aimon.segments("error_rate", by="region", reference=split(early, [300]))
+    pd.testing.assert_frame_equal(a.table, aimon.segments(late, "error_rate", by="region", reference=early).table)
+
+
 def test_gathering_calls_refuse_beyond_their_budget():
     ddf = split(log(15, 2000), [1000])
     with pytest.raises(AimonError, match="max_values"):
         ad.changepoints(ddf, "latency_ms", max_values=1000)
     with pytest.raises(AimonError, match="drift_over_time"):
         ad.drift(ddf, log(16, 100), max_values=1000)
+    with pytest.raises(AimonError, match="max_values"):
+        ad.segments(ddf, "latency_p95", by="c", max_values=1000)
 
 
 def test_bad_input_is_an_aimon_error():

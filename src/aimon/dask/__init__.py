@@ -15,8 +15,9 @@ except ImportError as exc:  # pragma: no cover - the test extra installs dask
 
 from . import accessor  # noqa: F401,E402  (registers ddf.aimon)
 from .profile import drift, profile  # noqa: E402
+from .segments import segments  # noqa: E402
 from .sequential import changepoints  # noqa: E402
 from .timeline import drift_over_time  # noqa: E402
 from .windowed import ops, quality, slo  # noqa: E402
 
-__all__ = ["ops", "quality", "slo", "profile", "drift", "drift_over_time", "changepoints"]
+__all__ = ["ops", "quality", "slo", "profile", "drift", "drift_over_time", "changepoints", "segments"]

@@ -173,6 +173,15 @@ def rewarn(caught: list, attrs: dict, what: str, col, stacklevel: int = 4) -> No
                       "(counted per window and in table.attrs['aimon']).", DataDroppedWarning, stacklevel=stacklevel)
 
 
+def gather(ddf, keep: list, max_values: int, what: str, advice: str) -> pd.DataFrame:
+    """The columns ``keep`` of every row on the client, refused beyond ``max_values`` values."""
+    n = int(compute([ddf.shape[0]])[0])
+    if n * max(len(keep), 1) > max_values:
+        raise AimonError(f"{what}() on Dask gathers {len(keep)} column(s) of every row on the client: {n} rows x "
+                         f"{len(keep)} columns is more than max_values={max_values}. {advice}")
+    return compute([ddf[keep] if keep else ddf[[]]])[0]
+
+
 LOST = ("KilledWorker", "CommClosedError", "CancelledError", "FutureCancelledError")
 
 

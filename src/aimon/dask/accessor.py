@@ -41,6 +41,7 @@ class DaskAimonAccessor:
     drift = _forward("drift")
     drift_over_time = _forward("drift_over_time")
     changepoints = _forward("changepoints")
+    segments = _forward("segments")
 
 
 if "aimon" not in getattr(DataFrame, "_accessors", set()):  # once, even if this module is reloaded

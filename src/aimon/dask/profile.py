@@ -243,12 +243,9 @@ def drift(ddf, reference, columns=None, method="auto", threshold=None, alpha: fl
     r = _run.infer_roles(ddf._meta, **roles)
     wanted = set(r["features"]) | set(prof.names) | set([columns] if isinstance(columns, (str, int)) else columns or [])
     keep = [c for c in ddf.columns if c in wanted]
-    n = int(_run.compute([ddf.shape[0]])[0])
-    if n * max(len(keep), 1) > max_values:
-        raise AimonError(f"drift() on Dask gathers the compared columns on the client: {n} rows x {len(keep)} "
-                         f"columns is more than max_values={max_values}. Use aimon.dask.drift_over_time(...) "
-                         "(windows computed on the workers), filter a period first, or raise max_values.")
-    current = _run.compute([ddf[keep]])[0]
+    current = _run.gather(ddf, keep, max_values, "drift",
+                          "Use aimon.dask.drift_over_time(...) (windows computed on the workers), filter a period "
+                          "first, or raise max_values.")
     return fn(current, prof, columns=columns, method=method, threshold=threshold, alpha=alpha,
               correction=correction, min_effect=min_effect, min_missing=min_missing, bins=bins,
               null_quantile=null_quantile, seed=seed,

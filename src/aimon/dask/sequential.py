@@ -8,7 +8,6 @@ answer, row numbers included, is the pandas call's on ``ddf.compute()``.
 """
 from __future__ import annotations
 
-from ..errors import AimonError
 from . import _run
 
 MAX_VALUES = 200_000_000
@@ -50,11 +49,8 @@ def changepoints(ddf, column, method="adwin", by=None, standardize=True, referen
         wanted += [r.get("label"), r.get("prediction")]
     wanted += [] if by is None else ([by] if isinstance(by, str) else list(by))
     keep = [c for c in ddf.columns if c in set(wanted)]
-    n = int(_run.compute([ddf.shape[0]])[0])
-    if n * max(len(keep), 1) > max_values:
-        raise AimonError(f"changepoints() on Dask scans the stream on the client: {n} rows x {len(keep)} columns "
-                         f"is more than max_values={max_values}. Filter a period or a segment first, detect on a "
-                         "windowed metric (aimon.dask.ops(...) then aimon.changepoints on it), or raise max_values.")
-    frame = _run.compute([ddf[keep] if keep else ddf[[]]])[0]
+    frame = _run.gather(ddf, keep, max_values, "changepoints",
+                        "Filter a period or a segment first, detect on a windowed metric (aimon.dask.ops(...) "
+                        "then aimon.changepoints on it), or raise max_values.")
     return fn(frame, column, method=method, by=by, standardize=standardize, reference=reference,
               cooldown=cooldown, timestamp=timestamp, **params)
