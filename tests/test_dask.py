@@ -206,6 +206,9 @@ def test_wide_parquet_files_read_with_a_projection(tmp_path):
     fused = ddf[["timestamp", "label", "score", "prediction"]]
     assert len(fused.to_delayed()) < len(fused[["timestamp"]].to_delayed())
     same_table(ddf.aimon.quality("1D"), aimon.quality(df, "1D"))
+    # a categorical segment whose files know only their own categories (model_version rolls out late)
+    by = ["model_version", "channel"]
+    same_table(ddf.aimon.ops("1D", by=by), aimon.ops(ddf.compute(), "1D", by=by))
 
 
 def test_profile_merges_partitions_exactly_within_the_budget():

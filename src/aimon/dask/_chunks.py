@@ -36,6 +36,8 @@ def part_stats(part: pd.DataFrame, col, by=None) -> dict:
     out["n_valid"] = int(valid.sum())
     if by:  # segments of rows with a time: the others are left out of every table
         out["keys"] = part.loc[valid, by].drop_duplicates().reset_index(drop=True)
+        out["categories"] = {c: list(part[c].cat.categories) for c in by
+                             if isinstance(part[c].dtype, pd.CategoricalDtype)}
     out["tz"] = str(t.tz)
     if out["n_valid"]:
         tv = t[valid]

@@ -96,7 +96,8 @@ class Plan:
         _chunks.check_stats(self.stats, col)
         self.keys = None
         if by:  # every segment of the log, each once, in the order the pandas call puts them
-            found = [s.pop("keys") for s in self.stats if "keys" in s]
+            self.by_dtypes = _by_dtypes(frame._meta, by, self.stats)
+            found = [s.pop("keys").astype(self.by_dtypes) for s in self.stats if "keys" in s]
             keys = pd.concat(found, ignore_index=True).drop_duplicates() if found else frame._meta[by]
             rank = keys.groupby(by, sort=True, dropna=False, observed=True).ngroup()
             self.keys = keys.assign(_aimon_rank=rank.to_numpy()).sort_values("_aimon_rank").reset_index(drop=True)
@@ -119,6 +120,22 @@ class Plan:
         first, last = self.span
         with window_grid(first, last):
             return windows(pd.DatetimeIndex([first, last]), freq).labels
+
+
+def _by_dtypes(meta, by, stats) -> dict:
+    """dtypes of the segment columns in the whole log: a categorical read from several files has
+    the union of their categories, in the order the partitions bring them (as ``ddf.compute()``)."""
+    out = {}
+    for c in by:
+        dtype = meta[c].dtype
+        if isinstance(dtype, pd.CategoricalDtype) and "__UNKNOWN_CATEGORIES__" in list(dtype.categories):
+            cats: dict = {}
+            for s in stats:
+                for value in s.get("categories", {}).get(c, []):
+                    cats.setdefault(value, None)
+            dtype = pd.CategoricalDtype(list(cats), ordered=dtype.ordered)
+        out[c] = dtype
+    return out
 
 
 def refuse_no_time(plan: Plan, what: str):

@@ -48,7 +48,7 @@ def _windowed(ddf, fn, freq, kwargs, used, roles, what, halo=None, by=None):
     table = pd.concat(tables)
     labels = plan.labels(freq)
     if by_cols is not None:
-        table = _by_segment(table, by_cols, plan.keys, frame._meta)
+        table = _by_segment(table, by_cols, plan.keys, plan.by_dtypes)
         labels = labels[np.tile(np.arange(len(labels)), len(plan.keys))]  # every window, per segment
     if not table.index.equals(labels):  # a broken invariant, never a silently different table
         raise AimonError(f"aimon.dask.{what}(): the chunks' windows do not tile the log's windows; please report.")
@@ -59,19 +59,17 @@ def _windowed(ddf, fn, freq, kwargs, used, roles, what, halo=None, by=None):
     return table, plan
 
 
-def _by_segment(table, by, keys, meta):
+def _by_segment(table, by, keys, dtypes):
     """Rows ordered as the pandas call orders them: by segment (its groupby order), then window."""
     index_name = table.index.name
     flat = table.reset_index()
-    rank = flat[by].merge(keys, on=by, how="left")["_aimon_rank"].to_numpy()
-    flat = flat.iloc[np.argsort(rank, kind="stable")]
-    out = flat.set_index(index_name)
     for name in by:
         try:
-            out[name] = out[name].astype(meta[name].dtype)
+            flat[name] = flat[name].astype(dtypes[name])
         except (TypeError, ValueError):
             pass
-    return out
+    rank = flat[by].merge(keys, on=by, how="left")["_aimon_rank"].to_numpy()
+    return flat.iloc[np.argsort(rank, kind="stable")].set_index(index_name)
 
 
 def ops(ddf, freq="5min", by=None, **roles) -> pd.DataFrame:
