@@ -127,6 +127,15 @@ def test_quality_and_drift_over_time_equal_pandas(seed, n, cut, freq):
     pd.testing.assert_frame_equal(a.skipped, b.skipped)
 
 
+@pytest.mark.parametrize("freq", ["W", "ME", "1D"])
+def test_slo_trailing_windows_reach_back_across_many_chunks(freq):
+    """90 days in 6 partitions: each chunk reads the 3 days before it for the burn-rate windows."""
+    df = log(4, 3000, span="90D", column=True)
+    ddf = split(df, [500, 1000, 1500, 2000, 2500])
+    same_table(ad.slo(ddf, latency_ms=80, freq=freq), aimon.slo(df, latency_ms=80, freq=freq))
+    same_table(ad.slo(ddf, latency_ms=80, freq=freq, by="c"), aimon.slo(df, latency_ms=80, freq=freq, by="c"))
+
+
 @pytest.mark.parametrize("labels", ["multiclass", "regression", "strings"])
 def test_quality_decides_the_task_on_the_whole_log(labels):
     df = log(3, 600)

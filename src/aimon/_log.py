@@ -146,6 +146,8 @@ class Windows:
 
     def bounds(self, i8: np.ndarray) -> np.ndarray:
         """Rows ``bounds[k]:bounds[k+1]`` of the sorted int64 times ``i8`` fall in window k."""
+        if len(self.labels) == 0:
+            return np.array([len(i8)], dtype=np.int64)
         if self.side == "right":
             first = 0 if self.start0 is None else np.searchsorted(i8, self.start0, side="left")
             b = np.concatenate([[first], np.searchsorted(i8, self.ends.asi8[:-1], side="left"), [len(i8)]])
