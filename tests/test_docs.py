@@ -1,5 +1,6 @@
 """Every public function and class has a numpydoc docstring with a runnable example, and the
 API reference page lists every public name (so the documentation cannot silently fall behind)."""
+import importlib
 import inspect
 import re
 from pathlib import Path
@@ -31,6 +32,13 @@ def public_objects():
         out[f"aimon.io.{name}"] = getattr(aimon.io, name)
     for name in ("load_credit_scoring", "load_chatbot", "simulate"):
         out[f"aimon.datasets.{name}"] = getattr(aimon.datasets, name)
+    out["aimon.io.read_log"] = aimon.io.read_log
+    try:  # the Dask calls, when dask is installed (the test extra installs it)
+        on_dask = importlib.import_module("aimon.dask")
+    except ImportError:
+        on_dask = None
+    for name in getattr(on_dask, "__all__", []):
+        out[f"aimon.dask.{name}"] = getattr(on_dask, name)
     return out
 
 

@@ -67,5 +67,8 @@ def __dir__():
 
 
 from . import accessor as _accessor  # noqa: E402,F401  (registers df.aimon / series.aimon)
+from ._dask_hook import install as _install_dask_hook  # noqa: E402
+
+_install_dask_hook()  # ddf.aimon once dask.dataframe is imported; dask itself is not imported here
 
 __all__ = ["AimonError", "SchemaError", "errors", "infer_roles", "with_roles", *_LAZY]

@@ -6,7 +6,9 @@ to float arrays with invalid entries counted rather than silently lost.
 """
 from __future__ import annotations
 
+import contextvars
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -196,11 +198,15 @@ class Windows:
     seconds: np.ndarray   # length of each window
     side: str             # 'left' (labelled by their start) or 'right' (labelled by their last day: 'W', 'ME')
     ends: pd.DatetimeIndex | None = None  # exclusive end of each window (same unit as the times)
+    start0: int | None = None  # start of the first window (int64) when earlier rows must be left out
 
     def bounds(self, i8: np.ndarray) -> np.ndarray:
         """Rows ``bounds[k]:bounds[k+1]`` of the sorted int64 times ``i8`` fall in window k."""
+        if len(self.labels) == 0:
+            return np.array([len(i8)], dtype=np.int64)
         if self.side == "right":
-            b = np.concatenate([[0], np.searchsorted(i8, self.ends.asi8[:-1], side="left"), [len(i8)]])
+            first = 0 if self.start0 is None else np.searchsorted(i8, self.start0, side="left")
+            b = np.concatenate([[first], np.searchsorted(i8, self.ends.asi8[:-1], side="left"), [len(i8)]])
         else:
             b = np.concatenate([np.searchsorted(i8, self.labels.asi8, side="left"), [len(i8)]])
         b = b.astype(np.int64)
@@ -222,8 +228,27 @@ def _add_period(label: pd.Timestamp, offset) -> pd.Timestamp:
     return label + offset
 
 
+_GRID = contextvars.ContextVar("aimon_window_grid", default=None)
+
+
+@contextmanager
+def window_grid(first, last, lo=None, hi=None):
+    """Inside this block :func:`windows` lays its windows over ``[first, last]`` (the whole log)
+    whatever the rows at hand, and keeps those that start in ``[lo, hi)``.
+
+    This is how a chunk of a larger log (aimon.dask) gets exactly the windows, labels and
+    origin that the call on the whole log would give it, empty windows included.
+    """
+    token = _GRID.set((pd.Timestamp(first), pd.Timestamp(last), lo, hi))
+    try:
+        yield
+    finally:
+        _GRID.reset(token)
+
+
 def windows(times: pd.DatetimeIndex, freq) -> Windows:
-    """The windows of ``freq`` that cover the sorted ``times``, empty ones included."""
+    """The windows of ``freq`` that cover the sorted ``times``, empty ones included
+    (or the windows of the whole log inside :func:`window_grid`)."""
     try:
         offset = pd.tseries.frequencies.to_offset(freq)
         if offset is None or offset.n <= 0:
@@ -232,10 +257,12 @@ def windows(times: pd.DatetimeIndex, freq) -> Windows:
     except (ValueError, TypeError) as exc:
         raise SchemaError([f"freq={freq!r} is not a pandas frequency ({exc}). "
                            "Use e.g. '5min', '1h', '1D'."]) from None
-    if len(times) == 0:
+    grid = _GRID.get()
+    if len(times) == 0 and grid is None:
         return Windows(times[:0], np.zeros(0), "left", times[:0])
     unit = times.unit
-    labels = pd.DatetimeIndex(pd.Series([0, 0], index=times[[0, -1]]).resample(freq).size().index).as_unit(unit)
+    span = times[[0, -1]] if grid is None else pd.DatetimeIndex(list(grid[:2])).as_unit(unit)
+    labels = pd.DatetimeIndex(pd.Series([0, 0], index=span).resample(freq).size().index).as_unit(unit)
     if grouper.closed == "right":
         # resample's right-closed frequencies ('W', 'ME', 'QE', 'YE', ...) are labelled by their
         # last day and hold all of it: window k is [day after label k-1, day after label k).
@@ -245,8 +272,17 @@ def windows(times: pd.DatetimeIndex, freq) -> Windows:
         # time for whole days so that DST days last 23 or 25 hours (as resample bins them)
         start, end = labels, labels.append(pd.DatetimeIndex([_add_period(labels[-1], offset)]))[1:]
     start, end = start.as_unit(unit), end.as_unit(unit)
+    start0 = None
+    if grid is not None:  # the windows of the whole log that start in [lo, hi)
+        keep = np.ones(len(start), dtype=bool)
+        if grid[2] is not None:
+            keep &= start >= grid[2]
+        if grid[3] is not None:
+            keep &= start < grid[3]
+        labels, start, end = labels[keep], start[keep], end[keep]
+        start0 = int(start.asi8[0]) if len(start) else None
     seconds = np.asarray((end - start).total_seconds(), dtype=np.float64)
-    return Windows(labels, seconds, "right" if grouper.closed == "right" else "left", end)
+    return Windows(labels, seconds, "right" if grouper.closed == "right" else "left", end, start0)
 
 
 def segments(df: pd.DataFrame, by, log: Log):
