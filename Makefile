@@ -45,6 +45,10 @@ $(BENCH_VENV)/.installed: pyproject.toml
 	$(BENCH_VENV)/bin/python -m pip install -q --disable-pip-version-check -e ".[bench,anchors]"
 	@touch $@
 
+# The anchors' usage telemetry is switched off (benchmarks/_timing.py sets the same before any import).
+bench: export NML_DISABLE_USAGE_LOGGING := 1
+bench: export EVIDENTLY_DISABLE_TELEMETRY := 1
+bench: export DO_NOT_TRACK := 1
 bench: $(VENV)/.installed-test $(BENCH_VENV)/.installed
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[test,bench]"
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; \

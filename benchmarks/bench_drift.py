@@ -10,6 +10,7 @@ Evidently needs pandas < 3, so `make bench` runs this file in .venv-bench (see t
 Run: `.venv-bench/bin/python benchmarks/bench_drift.py [a b c d compile]`.
 """
 # bench-venv: anchors (the Makefile runs this script with .venv-bench/bin/python)
+from _timing import best_of  # noqa: E402  first: sets the anchors' telemetry opt-outs (benchmarks/ is on sys.path)
 import os
 import subprocess
 import sys
@@ -21,7 +22,6 @@ import numpy as np
 import pandas as pd
 
 import aimon
-from _timing import best_of  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
 
 
 

@@ -3,6 +3,7 @@
 Both run in this process on the same frame; the numbers are checked to agree before the ratio
 is printed. Run with `make bench` or `python benchmarks/bench_ops.py [rows]`.
 """
+from _timing import best_of  # noqa: E402  first: sets the anchors' telemetry opt-outs (benchmarks/ is on sys.path)
 import sys
 import time
 
@@ -10,7 +11,6 @@ import numpy as np
 import pandas as pd
 
 import aimon
-from _timing import best_of  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
 
 
 
