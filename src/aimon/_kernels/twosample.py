@@ -7,6 +7,8 @@ Cramér-von Mises U) and the Anderson-Darling k-sample sum (midrank version, k =
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit, prange
 
@@ -145,6 +147,22 @@ def ks_inside_probability(n1, n2, h, step1, step2):
             for j in range(n2 + 1):
                 row[j] *= (n1 - i) / ((n1 - i) + (n2 - j))
     return row[n2]
+
+
+@njit(cache=True, parallel=True)
+def ks_exact_pvalues(d, n1, n2):
+    """Exact two-sided KS p-values P(D >= d[w]) for one reference size ``n1`` and window sizes
+    ``n2[w]``, all windows at once (scipy's 'exact' method, as ``_pvalues.ks_pvalue``)."""
+    out = np.empty(d.shape[0])
+    for w in prange(d.shape[0]):
+        b = n2[w]
+        g = math.gcd(n1, b)
+        h = int(np.rint(d[w] * ((n1 // g) * b)))  # round half to even, as np.round
+        if h == 0:
+            out[w] = 1.0
+        else:
+            out[w] = min(max(1.0 - ks_inside_probability(n1, b, h, b // g, n1 // g), 0.0), 1.0)
+    return out
 
 
 @njit(cache=True)
