@@ -12,12 +12,16 @@ $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "pandas-aimon needs Python >= 3.10, found " + sys.version.split()[0]'
 	$(PYTHON) -m venv $(VENV)
 
+# After installing, fill numba's cache (python -m aimon._warm, ~20-60 s once) so that the first
+# ops()/drift()/explore() does not compile; it never fails the install.
 $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e .
+	$(BIN)/python -m aimon._warm
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[test,docs]"
+	$(BIN)/python -m aimon._warm
 	@touch $@ $(VENV)/.installed-run
 
 demo: $(VENV)/.installed-run
