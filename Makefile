@@ -12,12 +12,16 @@ $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "pandas-aimon needs Python >= 3.11, found " + sys.version.split()[0]'
 	$(PYTHON) -m venv $(VENV)
 
+# After installing, fill numba's cache (python -m aimon._warm, ~20-60 s once) so that the first
+# ops()/drift()/explore() does not compile; it never fails the install.
 $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e .
+	$(BIN)/python -m aimon._warm
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[test,docs]"
+	$(BIN)/python -m aimon._warm
 	@touch $@ $(VENV)/.installed-run
 
 demo: $(VENV)/.installed-run
@@ -64,6 +68,10 @@ $(BENCH_VENV)/.installed: pyproject.toml
 	$(BENCH_VENV)/bin/python -m pip install -q --disable-pip-version-check -e ".[bench,anchors]"
 	@touch $@
 
+# The anchors' usage telemetry is switched off (benchmarks/_timing.py sets the same before any import).
+bench: export NML_DISABLE_USAGE_LOGGING := 1
+bench: export EVIDENTLY_DISABLE_TELEMETRY := 1
+bench: export DO_NOT_TRACK := 1
 bench: $(VENV)/.installed-test $(BENCH_VENV)/.installed
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[test,bench]"
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; \

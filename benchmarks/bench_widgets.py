@@ -9,6 +9,7 @@ the results are checked to agree:
 - drift tab (window slider) vs `drift(window_rows, reference)` + its plot.
 Run with `make bench` or `python benchmarks/bench_widgets.py`.
 """
+import _timing  # noqa: F401,E402  first: sets the anchors' telemetry opt-outs (benchmarks/ is on sys.path)
 import io
 import time
 

@@ -118,3 +118,17 @@ def test_profile_does_not_mutate_and_html_escapes():
     p = df.aimon.profile()
     pd.testing.assert_frame_equal(df, before)
     assert "<b>x</b>" not in p._repr_html_() and "&lt;b&gt;x&lt;/b&gt;" in p._repr_html_()
+
+
+def test_profile_sorts_without_touching_the_input():
+    """Columns of a 2-D block are gathered once and sorted in place; a column that is its own array
+    is sorted as a copy. Neither changes the frame."""
+    rng = np.random.default_rng(0)
+    block = pd.DataFrame(rng.normal(size=(500, 3)), columns=["a", "b", "c"], copy=False)
+    separate = pd.DataFrame({"a": rng.normal(size=500), "b": rng.normal(size=500)})
+    for df in (block, separate):
+        before = df.copy()
+        prof = aimon.profile(df)
+        pd.testing.assert_frame_equal(df, before)
+        for name in df.columns:
+            np.testing.assert_array_equal(prof[name].values, np.sort(before[name].to_numpy()))

@@ -126,3 +126,26 @@ def test_timeline_does_not_mutate_input():
         warnings.simplefilter("ignore")
         df.aimon.drift_over_time(reference(), freq="1D")
     pd.testing.assert_frame_equal(df, before)
+
+
+@pytest.mark.parametrize("method", ["mannwhitney", "cramervonmises"])
+def test_rank_statistics_per_window_equal_scipy(method):
+    """Small windows against a larger reference take the binary-search path (no merge with the
+    reference); each window's statistic and p-value equal scipy's on the resample groups."""
+    rng = np.random.default_rng(3)
+    ref = pd.DataFrame({"x": np.round(rng.normal(size=3000), 1)})
+    n = 400
+    idx = pd.date_range("2026-03-01", periods=n, freq="15min")
+    df = pd.DataFrame({"x": np.round(rng.normal(0.3, 1, n), 1)}, index=idx)
+    tl = df.aimon.drift_over_time(ref, freq="6h", method={"numeric": method})
+    t = tl.table.set_index("window")
+    for label, g in df.resample("6h"):
+        x = g["x"].to_numpy()
+        row = t.loc[label]
+        if method == "mannwhitney":
+            res = ss.mannwhitneyu(ref["x"], x, alternative="two-sided")
+            stat = res.statistic / (len(ref) * x.size)
+        else:
+            res = ss.cramervonmises_2samp(ref["x"], x)
+            stat = res.statistic
+        np.testing.assert_allclose([row["statistic"], row["p_value"]], [stat, res.pvalue], rtol=1e-9)

@@ -199,3 +199,34 @@ def test_histogram_selection_equals_numpy_quantile_on_large_windows(seed, size, 
         want = np.quantile(x, qs)
     np.testing.assert_allclose(out, want, rtol=1e-12, atol=0, equal_nan=True)
     np.testing.assert_array_equal(np.sort(work), np.sort(x))  # only reordered
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=_kernel_case())
+def test_window_sum_count_equals_numpy(case):
+    from aimon.metrics._table import sum_count
+
+    values, bounds, _ = case
+    sums, counts = sum_count(values, bounds)
+    for k in range(len(bounds) - 1):
+        w = values[bounds[k]:bounds[k + 1]]
+        w = w[~np.isnan(w)]
+        assert counts[k] == w.size
+        np.testing.assert_allclose(sums[k], w.sum(), rtol=1e-12, atol=1e-12 * np.abs(w).sum())
+
+
+@settings(max_examples=100, deadline=None)
+@given(values=st.lists(st.one_of(st.sampled_from([0.0, -0.0, 1.0, 1.0, 5e-324, -np.inf, np.inf]),
+                                 st.floats(-1e300, 1e300, allow_nan=False)), min_size=1, max_size=300),
+       data=st.data())
+def test_select_places_the_kth_value(values, data):
+    """Branchless quickselect: x[k] is the k-th smallest, nothing larger before, nothing smaller after."""
+    from aimon._kernels.select import select
+
+    x = np.array(values)
+    k = data.draw(st.integers(0, x.size - 1))
+    work = x.copy()
+    select(work, 0, x.size, k)
+    assert work[k] == np.sort(x)[k]
+    assert (work[:k] <= work[k]).all() and (work[k + 1:] >= work[k]).all()
+    np.testing.assert_array_equal(np.sort(work), np.sort(x))

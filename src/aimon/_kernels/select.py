@@ -8,7 +8,12 @@ from numba import njit
 @njit(cache=True)
 def select(x, lo, hi, k):
     """Reorder x[lo:hi] in place so that x[k] is its k-th smallest value (lo <= k < hi),
-    with no larger value before k and no smaller value after it. No NaN allowed."""
+    with no larger value before k and no smaller value after it. No NaN allowed.
+
+    Quickselect with a median-of-three pivot and branchless partitions (every element is swapped
+    and the store position advances by the comparison's 0/1): no mispredicted branch per element.
+    Values below the pivot go first; only when none are below (the pivot is the minimum, e.g. ties)
+    does a second pass split off the values equal to the pivot, so runs of ties always progress."""
     hi -= 1
     while hi > lo:
         mid = (lo + hi) >> 1
@@ -22,25 +27,26 @@ def select(x, lo, hi, k):
         if a > b:
             b = a
         pivot = b  # median of three
-        i = lo
-        j = hi
-        while i <= j:
-            while x[i] < pivot:
-                i += 1
-            while x[j] > pivot:
-                j -= 1
-            if i <= j:
-                t = x[i]
-                x[i] = x[j]
-                x[j] = t
-                i += 1
-                j -= 1
-        if k <= j:
-            hi = j
-        elif k >= i:
-            lo = i
-        else:
-            return
+        s = lo
+        for i in range(lo, hi + 1):
+            v = x[i]
+            x[i] = x[s]
+            x[s] = v
+            s += v < pivot
+        if k < s:
+            hi = s - 1
+        elif s > lo:
+            lo = s
+        else:  # nothing below the pivot: put the values equal to it first
+            e = s
+            for i in range(s, hi + 1):
+                v = x[i]
+                x[i] = x[e]
+                x[e] = v
+                e += v <= pivot
+            if k < e:
+                return
+            lo = e
 
 
 NBUCKETS = 2048
@@ -117,7 +123,8 @@ def _kth(x, lo, hi, k):
 
 @njit(cache=True)
 def kth_values(x, lo, hi, ranks, out):
-    """out[r] = the ranks[r]-th smallest (0-based) of the finite x[lo:hi]; ranks ascending.
+    """out[r] = the ranks[r]-th smallest (0-based) of the finite x[lo:hi]; ranks ascending, except
+    that a rank may repeat one asked for earlier (quantile pairs such as 6, 7, 6, 7).
     x[lo:hi] is reordered in place.
 
     Large inputs: one histogram pass over the order-preserving integer image of the floats
@@ -130,12 +137,25 @@ def kth_values(x, lo, hi, ranks, out):
     nr = ranks.shape[0]
     bits = x[lo:hi].view(np.int64)
     if m < SMALL:
-        start = lo
+        start = lo  # x[start:hi] holds exactly the values of ranks start - lo and up
         for r in range(nr):
             k = lo + ranks[r]
-            select(x, start, hi, k)
-            out[r] = x[k]
-            start = k
+            if k < start:  # a rank asked for before: its value sits at x[k]
+                out[r] = x[k]
+            elif r > 0 and k == start:  # the next rank: move the smallest of the rest to x[k]
+                j = start
+                for i in range(start + 1, hi):
+                    if x[i] < x[j]:
+                        j = i
+                v = x[j]
+                x[j] = x[k]
+                x[k] = v
+                out[r] = v
+                start = k + 1
+            else:
+                select(x, start, hi, k)
+                out[r] = x[k]
+                start = k + 1
         return
     kmin, kmax = _key_range(bits)
     if kmin == kmax:  # all values are the same number

@@ -7,6 +7,8 @@ Cramér-von Mises U) and the Anderson-Darling k-sample sum (midrank version, k =
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit, prange
 
@@ -147,6 +149,22 @@ def ks_inside_probability(n1, n2, h, step1, step2):
     return row[n2]
 
 
+@njit(cache=True, parallel=True)
+def ks_exact_pvalues(d, n1, n2):
+    """Exact two-sided KS p-values P(D >= d[w]) for one reference size ``n1`` and window sizes
+    ``n2[w]``, all windows at once (scipy's 'exact' method, as ``_pvalues.ks_pvalue``)."""
+    out = np.empty(d.shape[0])
+    for w in prange(d.shape[0]):
+        b = n2[w]
+        g = math.gcd(n1, b)
+        h = int(np.rint(d[w] * ((n1 // g) * b)))  # round half to even, as np.round
+        if h == 0:
+            out[w] = 1.0
+        else:
+            out[w] = min(max(1.0 - ks_inside_probability(n1, b, h, b // g, n1 // g), 0.0), 1.0)
+    return out
+
+
 @njit(cache=True)
 def matched_gaps(values, ia, ib):
     """Per row r: mean |values[ia[r, i]] - values[ib[r, i]]| over i. With sorted ``values`` and
@@ -163,46 +181,41 @@ def matched_gaps(values, ia, ib):
 
 
 @njit(cache=True)
-def _gaps_range(x, y, i, j, i_end, j_end, out):
-    """ECDF gaps over the pooled values from positions (i, j) of x and y up to (i_end, j_end)
-    (exclusive; no tied group may straddle the end). out = [D+, D-, L1, L2], L1/L2 including the
-    stretch from the pooled value just before (i, j). (0, 0, len(x), len(y)) is the whole pass."""
+def gaps(x, y, out):
+    """out[0:4] = [D+, D-, L1, L2] of ``merge_stats`` for sorted, NaN-free, non-empty x and y.
+
+    One merge pass without data-dependent branches: the next value is picked by a comparison
+    turned into arithmetic (``i += takex``), the areas grow by |F - G| * dz after every value
+    (dz = 0 inside a tied group), and D+/D- are taken only where the next pooled value differs,
+    i.e. at the end of a tied group. About twice as fast as a branching merge on continuous data.
+    """
     n1 = x.shape[0]
     n2 = y.shape[0]
+    i = 0
+    j = 0
     dp = 0.0
     dm = 0.0
     l1 = 0.0
     l2 = 0.0
-    diff = i / n1 - j / n2
-    started = i + j > 0
-    prev = 0.0
-    if started:
-        if i == 0:
-            prev = y[j - 1]
-        elif j == 0:
-            prev = x[i - 1]
-        else:
-            prev = max(x[i - 1], y[j - 1])
-    while i < i_end or j < j_end:
-        if j >= j_end or (i < i_end and x[i] <= y[j]):
-            v = x[i]
-        else:
-            v = y[j]
-        if started:
-            dz = v - prev
-            l1 += abs(diff) * dz
-            l2 += diff * diff * dz
-        while i < i_end and x[i] == v:
-            i += 1
-        while j < j_end and y[j] == v:
-            j += 1
+    diff = 0.0
+    xv = x[0]
+    yv = y[0]
+    prev = min(xv, yv)
+    for _ in range(n1 + n2):
+        takex = xv <= yv
+        v = xv if takex else yv
+        dz = v - prev
+        l1 += abs(diff) * dz
+        l2 += diff * diff * dz
+        i += takex
+        j += 1 - takex
+        xv = x[i] if i < n1 else np.inf
+        yv = y[j] if j < n2 else np.inf
         diff = i / n1 - j / n2
-        if diff > dp:
-            dp = diff
-        if -diff > dm:
-            dm = -diff
+        end = min(xv, yv) != v
+        dp = max(dp, diff if end else 0.0)
+        dm = max(dm, -diff if end else 0.0)
         prev = v
-        started = True
     out[0] = dp
     out[1] = dm
     out[2] = l1
@@ -213,7 +226,7 @@ def ecdf_gaps(x, y, out):
     """Only D_PLUS, D_MINUS, L1 and L2 of ``merge_stats`` (out[0:4]), in a leaner pass for the
     public KS / Kuiper / Wasserstein / energy functions. (Splitting the pass over threads was
     slower on the shared 2-core test machine, so it stays serial.)"""
-    _gaps_range(x, y, 0, 0, x.shape[0], y.shape[0], out)
+    gaps(x, y, out)
 
 
 @njit(cache=True)
@@ -223,7 +236,7 @@ def _gaps_pair(ref, ref_off, cur, cur_off, ref_of, p, row):
     x = ref[ref_off[r]:ref_off[r + 1]]
     y = cur[cur_off[p]:cur_off[p + 1]]
     if x.shape[0] and y.shape[0]:
-        _gaps_range(x, y, 0, 0, x.shape[0], y.shape[0], row)
+        gaps(x, y, row)
     else:
         row[:4] = 0.0
 

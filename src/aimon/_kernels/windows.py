@@ -61,3 +61,23 @@ def window_summary(values, bounds, qs):
     if values.shape[0] >= PARALLEL_MIN_ROWS:
         return _summary_parallel(values, bounds, qs)
     return _summary_serial(values, bounds, qs)
+
+
+@njit(cache=True)
+def window_sum_count(values, bounds):
+    """Sum and number of non-NaN ``values`` per window (rows bounds[k]:bounds[k+1]), in one pass
+    (no prefix sum over the whole array)."""
+    k = bounds.shape[0] - 1
+    sums = np.zeros(k)
+    counts = np.zeros(k)
+    for w in range(k):
+        s = 0.0
+        c = 0
+        for i in range(bounds[w], bounds[w + 1]):
+            v = values[i]
+            if not np.isnan(v):
+                s += v
+                c += 1
+        sums[w] = s
+        counts[w] = c
+    return sums, counts

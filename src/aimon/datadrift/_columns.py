@@ -35,6 +35,8 @@ def numeric_values(s: pd.Series) -> tuple[np.ndarray, int, int]:
         vals = s.dt.total_seconds().to_numpy(dtype=np.float64, na_value=np.nan)
     else:
         vals = s.to_numpy(dtype=np.float64, na_value=np.nan)
+        if not vals.flags.c_contiguous:  # a column of a 2-D block: one gather, then fast passes
+            vals = np.ascontiguousarray(vals)
     if np.isfinite(vals).all():  # one pass in the common case
         return vals, 0, 0
     n_missing = int(np.isnan(vals).sum())

@@ -5,8 +5,9 @@
 method, its p-value, the effect size, sizes, missing shares and unseen categories. Every window
 of a numeric column is a contiguous slice of the time-ordered rows, sorted in place; ECDF gaps and
 Wasserstein distances then come from binary searches in the sorted reference and its prefix sums,
-so the cost grows with the rows of the log, not with windows x reference size (rank statistics
-and the energy distance still merge each window with the reference). The kernels run over all
+so the cost grows with the rows of the log, not with windows x reference size (so do the
+Mann-Whitney and Cramér-von Mises rank sums; the energy distance and Anderson-Darling still merge
+each window with the reference). The kernels run over all
 windows of all columns in parallel.
 """
 from __future__ import annotations
@@ -94,8 +95,8 @@ def _numeric_stat(method, rows, hist, n_ref, n_cur, sd):
             stat = np.where(ok, e / sd if sd > 0 else np.where(e > 0, np.inf, 0.0), np.nan)
     elif method == "ks":
         stat = np.where(ok, D, np.nan)
-        for w in np.flatnonzero(ok):
-            p[w] = _pvalues.ks_pvalue(D[w], n_ref, int(n_cur[w]))
+        if ok.any():
+            p[ok] = _pvalues.ks_pvalues(D[ok], n_ref, n_cur[ok])
     elif method == "kuiper":
         stat = np.where(ok, rows[:, twosample.D_PLUS] + rows[:, twosample.D_MINUS], np.nan)
     elif method == "cramervonmises":
@@ -127,9 +128,12 @@ def _hist_stat(method, hist):
     return hist[:, col].copy()
 
 
-# rank statistics and the energy distance need the full merge pass; the rest are computed from
-# binary searches in the reference (O(window log reference)) by `ecdfwindow`
-MERGE_METHODS = ("energy", "cramervonmises", "anderson", "mannwhitney")
+# the energy distance and Anderson-Darling need the full merge pass (AD's per-value weight depends
+# on the window's count below each reference value, so no prefix sum over the reference holds it);
+# the rest come from binary searches in the reference (O(window log reference)): ECDF gaps by
+# `ecdfwindow`, midrank sums, tie terms and CvM U by `rankwindow`
+MERGE_METHODS = ("energy", "anderson")
+RANK_METHODS = ("cramervonmises", "mannwhitney")
 
 
 def _merge_rows(items, prepared, k):
@@ -137,7 +141,7 @@ def _merge_rows(items, prepared, k):
     ref_off = np.concatenate([[0], np.cumsum([cp.values.size for cp, _, _ in items])]).astype(np.int64)
     cur, cur_off = _flat_windows(prepared)
     ref_of = np.repeat(np.arange(len(items)), k).astype(np.int64)
-    if any(m in MERGE_METHODS for _, _, m in items):
+    if any(m in MERGE_METHODS + RANK_METHODS for _, _, m in items):
         return twosample.merge_stats_many(ref, ref_off, cur, cur_off, ref_of)
     return twosample.gaps_many(ref, ref_off, cur, cur_off, ref_of)  # only the ECDF gaps are needed
 
@@ -170,7 +174,25 @@ def _window_rows(items, prepared, k):
     part = fn(ref, ref_off, np.concatenate(his), np.concatenate(los), cur, cur_off, ref_of)
     rows = np.full((part.shape[0], twosample.N_OUT), np.nan)
     rows[:, :3] = part
+    ranked = [c for c, (_, _, m) in enumerate(items) if m in RANK_METHODS]
+    if ranked:
+        rank = _rank_rows([items[c] for c in ranked], [prepared[c] for c in ranked], k)
+        for i, c in enumerate(ranked):
+            rows[c * k:(c + 1) * k, [twosample.RANK_SUM, twosample.TIES, twosample.CVM_U]] = rank[i * k:(i + 1) * k]
     return rows
+
+
+def _rank_rows(items, prepared, k):
+    """Midrank sum, tie term and CvM U per (column, window) without merging (see ``rankwindow``)."""
+    from .._kernels import rankwindow
+
+    ref = np.concatenate([cp.values for cp, _, _ in items])
+    ref_off = np.concatenate([[0], np.cumsum([cp.values.size for cp, _, _ in items])]).astype(np.int64)
+    ties = np.concatenate([rankwindow.tie_prefix(cp.values) for cp, _, _ in items])
+    cur, cur_off = _flat_windows(prepared)
+    ref_of = np.repeat(np.arange(len(items)), k).astype(np.int64)
+    fn = rankwindow.rank_window_parallel if cur.size + len(cur_off) * 20 >= 200_000 else rankwindow.rank_window_serial
+    return fn(ref, ref_off, ties, cur, cur_off, ref_of)
 
 
 def compare_numeric(items, bounds):

@@ -31,6 +31,43 @@ def ks_pvalue(d: float, n1: int, n2: int, method: str = "auto") -> float:
     return float(np.clip(kolmogorov_sf(d, int(np.round(en))), 0.0, 1.0))
 
 
+def ks_pvalues(d, n1: int, n2) -> np.ndarray:
+    """``ks_pvalue(d[w], n1, n2[w])`` ('auto') for many windows at once: the exact ones in one
+    parallel kernel call, the asymptotic ones through one vectorised ``kolmogorov_sfs``."""
+    d = np.asarray(d, dtype=np.float64)
+    n2 = np.asarray(n2, dtype=np.int64)
+    p = np.empty(d.shape)
+    exact = np.maximum(n1, n2) <= KS_EXACT_MAX_N
+    if exact.any():
+        from .._kernels.twosample import ks_exact_pvalues
+
+        p[exact] = ks_exact_pvalues(d[exact], int(n1), n2[exact])
+    if (~exact).any():
+        m = np.maximum(float(n1), n2[~exact].astype(np.float64))
+        n = np.minimum(float(n1), n2[~exact].astype(np.float64))
+        en = np.round(m * n / (m + n)).astype(np.int64)
+        p[~exact] = np.clip(kolmogorov_sfs(d[~exact], en), 0.0, 1.0)
+    return p
+
+
+def kolmogorov_sfs(x, n) -> np.ndarray:
+    """``kolmogorov_sf`` element-wise: the far-tail elements (the same rule) one by one through
+    the numba Smirnov sum, all others in one vectorised call of scipy's ``kstwo.sf``."""
+    x = np.asarray(x, dtype=np.float64)
+    n = np.asarray(n, dtype=np.int64)
+    out = np.empty(x.shape)
+    t = n * x
+    nxx = t * x
+    tail = (n > 140) & (x > 0) & (x < 0.5) & (t > 1.0) & (t < n - 1) & (nxx >= 2.2)
+    for i in np.flatnonzero(tail):
+        out[i] = kolmogorov_sf(float(x[i]), int(n[i]))
+    if (~tail).any():
+        from scipy.stats import kstwo
+
+        out[~tail] = kstwo.sf(x[~tail], n[~tail])
+    return out
+
+
 def kolmogorov_sf(x: float, n: int) -> float:
     """Survival function of the two-sided one-sample KS statistic for n values (= scipy's
     ``kstwo.sf``). In the far tail (n > 140, 2.2 <= n x^2 < 370, the regime of large drift

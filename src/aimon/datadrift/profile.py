@@ -279,7 +279,11 @@ def profile_column(s: pd.Series, name, bins=10, null_size=calibrate.NULL_SIZE, n
     kind = kind_of(s)
     if kind == "numeric":
         vals, n_missing, n_invalid = numeric_values(s)
-        values = np.sort(vals[~np.isnan(vals)] if n_missing or n_invalid else vals)
+        values = vals[~np.isnan(vals)] if n_missing or n_invalid else vals
+        if np.may_share_memory(values, s.to_numpy()):
+            values = np.sort(values)  # the caller's memory: sort a copy
+        else:
+            values.sort()  # already a private copy (gathered from a 2-D block, or filtered)
         return _numeric_profile(name, str(s.dtype), values, len(s), n_missing, n_invalid, bins, null_size,
                                 null_draws, null_quantile, seed)
     codes, labels = levels(s)

@@ -106,8 +106,9 @@ def _kinds(reference, current):
     return ref, cur, ref_cat
 
 
-def _numeric_sample(values, name: str) -> np.ndarray:
-    """Sorted finite float64 values of ``values`` (missing ones dropped); errors for inf/empty."""
+def _numeric_sample(values, name: str, sort: bool = True) -> np.ndarray:
+    """Sorted (unless ``sort=False``) finite float64 values of ``values`` (missing ones dropped);
+    errors for inf/empty."""
     values = _sample(values, name)
     if isinstance(values, (pd.Series, pd.Index)):
         if _is_categorical(values):
@@ -130,15 +131,17 @@ def _numeric_sample(values, name: str) -> np.ndarray:
                              "replace them (e.g. with NaN, which is left out) before comparing.")
     if arr.size == 0:
         raise AimonError(f"The {name} sample has no values (after leaving out missing ones).")
-    return np.sort(arr)
+    return np.sort(arr) if sort else arr
 
 
 def _merge(reference, current, lean=False):
     """Sorted samples and the merge-pass statistics (only the ECDF gaps when ``lean``)."""
     from .._kernels.twosample import N_OUT, ecdf_gaps, merge_stats
 
-    x = _numeric_sample(reference, "reference")
-    y = _numeric_sample(current, "current")
+    from ._sort import sort_both
+
+    x, y = sort_both(_numeric_sample(reference, "reference", sort=False),
+                     _numeric_sample(current, "current", sort=False))
     out = np.zeros(N_OUT)
     (ecdf_gaps if lean else merge_stats)(x, y, out)
     return x, y, out

@@ -42,18 +42,15 @@ def per_segment(df: pd.DataFrame, log: Log, win: Windows, by, compute) -> pd.Dat
 
 
 def sum_count(values: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sum and number of non-NaN ``values`` per window (rows bounds[k]:bounds[k+1], contiguous)."""
+    """Sum and number of non-NaN ``values`` per window (rows bounds[k]:bounds[k+1], contiguous),
+    in one compiled pass over the rows."""
+    from .._kernels.windows import window_sum_count
+
     k = len(bounds) - 1
     if k <= 0:
         return np.zeros(max(k, 0)), np.zeros(max(k, 0))
-    ok = ~np.isnan(values)
-    filled = np.append(np.where(ok, values, 0.0), 0.0)  # the extra 0 closes trailing empty windows
-    starts = np.asarray(bounds[:-1], dtype=np.intp)
-    sums = np.add.reduceat(filled, starts)
-    sums[starts == bounds[1:]] = 0.0  # reduceat gives filled[start] for an empty window
-    seen = np.concatenate([[0], np.cumsum(ok)])
-    counts = (seen[bounds[1:]] - seen[bounds[:-1]]).astype(np.float64)
-    return sums, counts
+    return window_sum_count(np.ascontiguousarray(values, dtype=np.float64),
+                            np.ascontiguousarray(bounds, dtype=np.int64))
 
 
 def ratio(num, den) -> np.ndarray:

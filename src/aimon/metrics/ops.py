@@ -18,10 +18,14 @@ def error_flags(df: pd.DataFrame, col: str, order: np.ndarray) -> tuple[np.ndarr
     counts codes >= 500 as errors.
     """
     values, n_missing, n_invalid = numeric(df, col, "error", order)
-    finite = values[~np.isnan(values)]
-    if finite.size and finite.max() > 1:
-        values = np.where(np.isnan(values), np.nan, (values >= 500).astype(np.float64))
-    elif finite.size and finite.min() < 0:
+    # fmax/fmin skip NaN without copying the finite values out (NaN only when no value is finite)
+    top = np.fmax.reduce(values) if values.size else np.nan
+    if top > 1:
+        flags = (values >= 500).astype(np.float64)
+        if n_missing or n_invalid:
+            flags[np.isnan(values)] = np.nan
+        values = flags
+    elif values.size and np.fmin.reduce(values) < 0:
         from ..errors import SchemaError
 
         raise SchemaError([f"Role 'error': column {col!r} has negative values; expected a boolean, "
