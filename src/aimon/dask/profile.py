@@ -146,12 +146,12 @@ def profile(ddf, columns=None, bins: int = 10, null_quantile: float = calibrate.
     """
     import dask
 
-    from ..datadrift.profile import Profile, profile as pandas_profile, select_columns
+    from ..datadrift.profile import Profile, check_options, select_columns
 
     ddf = _run.dask_frame(ddf, "profile")
     meta = ddf._meta
-    pandas_profile(meta.iloc[:0], columns=columns, bins=bins, null_quantile=null_quantile, null_size=null_size,
-                   null_draws=null_draws, seed=seed, **roles)  # the same checks of the options
+    check_options(bins, null_size, null_draws, null_quantile)   # the same checks of the options as pandas
+    select_columns(meta, columns, roles)
     if not isinstance(max_values, (int, np.integer)) or max_values < 1000:
         raise AimonError(f"max_values={max_values!r}: use a whole number of at least 1000.")
     names = select_columns(meta, columns, roles)
@@ -182,6 +182,9 @@ def profile(ddf, columns=None, bins: int = 10, null_quantile: float = calibrate.
         else:
             cols[name] = _merge_categorical(name, dtype, mine)
     n_rows = sum(p[names[0]]["n_rows"] for p in profiled) if names else int(_run.compute([ddf.shape[0]])[0])
+    if n_rows == 0:
+        raise AimonError("The reference has no rows: pass the rows of a known-good period (e.g. "
+                         "ddf[ddf.index < cutoff]) or a longer time range.")
     prof = Profile(cols, int(bins), int(null_size), int(null_draws), float(null_quantile), seed, n_rows)
     prof.sketched = sketched
     if sketched:

@@ -334,13 +334,7 @@ def profile(df: pd.DataFrame, columns=None, bins: int = 10, null_quantile: float
     """
     if not isinstance(df, pd.DataFrame):
         raise SchemaError(f"profile() expects a pandas DataFrame, got {type(df).__name__}.")
-    if not isinstance(bins, (int, np.integer)) or isinstance(bins, bool) or bins < 2:
-        raise AimonError(f"bins={bins!r}: use a whole number of at least 2.")
-    if not isinstance(null_size, (int, np.integer)) or null_size < 10:
-        raise AimonError(f"null_size={null_size!r}: use a whole number of at least 10.")
-    if not isinstance(null_draws, (int, np.integer)) or null_draws < 20:
-        raise AimonError(f"null_draws={null_draws!r}: use a whole number of at least 20.")
-    null_quantile = calibrate.check_quantile(null_quantile)
+    null_quantile = check_options(bins, null_size, null_draws, null_quantile)
     if len(df) == 0:
         raise AimonError("The reference has no rows: pass the rows of a known-good period (e.g. "
                          "df[df.index < cutoff]) or a longer time range.")
@@ -354,6 +348,17 @@ def profile(df: pd.DataFrame, columns=None, bins: int = 10, null_quantile: float
 
     cols = dict(zip(names, map_columns(one, names, len(df))))
     return Profile(cols, int(bins), int(null_size), int(null_draws), null_quantile, seed, len(df))
+
+
+def check_options(bins, null_size, null_draws, null_quantile):
+    """The profile's options, checked (also by ``aimon.dask.profile``); returns the null quantile."""
+    if not isinstance(bins, (int, np.integer)) or isinstance(bins, bool) or bins < 2:
+        raise AimonError(f"bins={bins!r}: use a whole number of at least 2.")
+    if not isinstance(null_size, (int, np.integer)) or null_size < 10:
+        raise AimonError(f"null_size={null_size!r}: use a whole number of at least 10.")
+    if not isinstance(null_draws, (int, np.integer)) or null_draws < 20:
+        raise AimonError(f"null_draws={null_draws!r}: use a whole number of at least 20.")
+    return calibrate.check_quantile(null_quantile)
 
 
 THREAD_MIN_ROWS = 200_000  # below this, columns are handled one after the other
