@@ -12,7 +12,7 @@ import warnings
 import pandas as pd
 
 
-def _forward(module: str, name: str):
+def _forward(module: str, name: str, owner: str = "AimonAccessor", call: str = "aimon.{name}(df, ...)"):
     """An accessor method that calls ``aimon.<module>.<name>(obj, ...)``, sharing its docstring.
 
     Warnings of the call are re-issued from the caller's line: the accessor adds a frame, so a
@@ -30,8 +30,9 @@ def _forward(module: str, name: str):
         return out
 
     method.__name__ = name
-    method.__qualname__ = f"AimonAccessor.{name}"
-    method.__doc__ = f"Same as ``aimon.{name}(df, ...)``; see its docstring (``help(aimon.{name})``)."
+    method.__qualname__ = f"{owner}.{name}"
+    shown = call.format(name=name)
+    method.__doc__ = f"Same as ``{shown}``; see its docstring (``help({shown.split('(')[0]})``)."
     return method
 
 

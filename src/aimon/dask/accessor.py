@@ -5,27 +5,15 @@ registers it too.
 """
 from __future__ import annotations
 
-import warnings
-
 from dask.dataframe import DataFrame
 from dask.dataframe.extensions import register_dataframe_accessor
 
 
 def _forward(name: str):
-    def method(self, *args, **kwargs):
-        import aimon.dask
+    """``ddf.aimon.<name>`` forwards to ``aimon.dask.<name>(ddf, ...)`` (the pandas accessor's helper)."""
+    from ..accessor import _forward as forward
 
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            out = getattr(aimon.dask, name)(self._obj, *args, **kwargs)
-        for w in caught:
-            warnings.warn(w.message, w.category, stacklevel=2)
-        return out
-
-    method.__name__ = name
-    method.__qualname__ = f"DaskAimonAccessor.{name}"
-    method.__doc__ = f"Same as ``aimon.dask.{name}(ddf, ...)``; see its docstring."
-    return method
+    return forward("aimon.dask", name, owner="DaskAimonAccessor", call="aimon.dask.{name}(ddf, ...)")
 
 
 class DaskAimonAccessor:

@@ -210,9 +210,7 @@ def read_otel(path_or_dir, level="request", keep_attributes=False) -> pd.DataFra
     Examples
     --------
     >>> import aimon
-    >>> from aimon.datasets.loaders import data_dirs
-    >>> path = [d / "chatbot_traces.otlp.jsonl.gz" for d in data_dirs()
-    ...         if (d / "chatbot_traces.otlp.jsonl.gz").is_file()][0]
+    >>> path = aimon.datasets.bundled_file("chatbot_traces.otlp.jsonl.gz")
     >>> log = aimon.io.read_otel(path)
     >>> {"latency_ms", "ttft_ms", "retrieval_ms", "llm_ms", "tool_ms"} <= set(log.columns)
     True

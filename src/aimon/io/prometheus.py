@@ -214,9 +214,7 @@ def read_prometheus_json(path, name="value") -> pd.DataFrame:
     Examples
     --------
     >>> import aimon
-    >>> from aimon.datasets.loaders import data_dirs
-    >>> path = [d / "chatbot_prometheus.json.gz" for d in data_dirs()
-    ...         if (d / "chatbot_prometheus.json.gz").is_file()][0]
+    >>> path = aimon.datasets.bundled_file("chatbot_prometheus.json.gz")
     >>> res = aimon.io.read_prometheus_json(path)
     >>> res.index.tz is not None, "gpu_util" in res.columns
     (True, True)
