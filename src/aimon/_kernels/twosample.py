@@ -12,6 +12,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from .ksdist import ks_outside_probability
+
 # positions in the output row of `merge_stats`
 D_PLUS, D_MINUS, L1, L2, CVM_U, RANK_SUM, TIES, AD_SUM, N_DISTINCT = range(9)
 N_OUT = 9
@@ -125,30 +127,6 @@ def merge_stats_many(ref, ref_off, cur, cur_off, ref_of):
     return fn(ref, ref_off, cur, cur_off, ref_of)
 
 
-@njit(cache=True)
-def ks_inside_probability(n1, n2, h, step1, step2):
-    """Probability that a uniformly random lattice path from (0, 0) to (n1, n2) keeps
-    |i * step1 - j * step2| < h at every point (i x-steps and j y-steps taken so far).
-
-    With step1 = n2 / g, step2 = n1 / g and h = round(d * lcm(n1, n2)), one minus this is the exact
-    two-sided p-value P(D >= d) of the two-sample KS statistic. The walk is a sampling without
-    replacement urn, so each cell carries a probability (no huge path counts, no overflow).
-    """
-    row = np.zeros(n2 + 1)
-    row[0] = 1.0
-    for i in range(n1 + 1):
-        # row[j] holds the probability of arriving at (i, j) by an x-step; add the y-steps
-        for j in range(n2 + 1):
-            if j > 0:
-                row[j] += row[j - 1] * (n2 - j + 1) / ((n1 - i) + (n2 - j + 1))
-            if abs(i * step1 - j * step2) >= h:
-                row[j] = 0.0
-        if i < n1:
-            for j in range(n2 + 1):
-                row[j] *= (n1 - i) / ((n1 - i) + (n2 - j))
-    return row[n2]
-
-
 @njit(cache=True, parallel=True)
 def ks_exact_pvalues(d, n1, n2):
     """Exact two-sided KS p-values P(D >= d[w]) for one reference size ``n1`` and window sizes
@@ -161,7 +139,8 @@ def ks_exact_pvalues(d, n1, n2):
         if h == 0:
             out[w] = 1.0
         else:
-            out[w] = min(max(1.0 - ks_inside_probability(n1, b, h, b // g, n1 // g), 0.0), 1.0)
+            # the tail itself, not 1 - P(inside): exact down to ~1e-300 (as _pvalues.ks_pvalue)
+            out[w] = min(max(ks_outside_probability(n1, b, h, b // g, n1 // g), 0.0), 1.0)
     return out
 
 
