@@ -1,7 +1,8 @@
 """ADWIN (Bifet & Gavaldà 2007) as one scan over an array, with River's arithmetic and reset.
 
 The window is kept as exponential histograms: row ``r`` of ``tot`` holds up to ``max_buckets``
-bucket totals of 2**r values each, oldest first, in slots ``r * rc .. r * rc + cnt[r] - 1``.
+bucket totals of 2**r values each, oldest first, in slots ``r * rc .. r * rc + cnt[r] - 1``
+(``rc`` = max_buckets + 1 + BATCH: room for a batch before its merges).
 Which bucket holds which values depends only on how many values came since the last reset, so
 values are added in batches (up to the next test): appending a batch to a row and merging its
 oldest pairs gives the same buckets, summed in the same order, as River's one-at-a-time inserts.
@@ -21,33 +22,27 @@ BATCH = 64  # values appended at once at most (any batching gives the same bucke
 
 
 @njit(cache=True)
-def _append(x, i0, i1, cnt, tot, mb, a, b):
-    """Append ``x[i0:i1]`` to row 0; while a row would exceed ``mb`` buckets, its oldest pairs merge
-    into the next row (as River merges the two oldest each time a row reaches mb + 1). ``a`` and
-    ``b`` are scratch arrays of at least mb + BATCH. Return the number of the highest row touched."""
+def _append(x, i0, i1, cnt, tot, mb):
+    """Append ``x[i0:i1]`` to row 0; while a row holds more than ``mb`` buckets, its oldest pairs
+    merge onto the end of the next row (as River merges the two oldest each time a row reaches
+    mb + 1). Return the number of the highest row touched."""
     rc = tot.shape[0] // ROWS
     n = cnt[0]
-    for j in range(n):
-        a[j] = tot[j]
     for i in range(i0, i1):
-        a[n] = x[i]
+        tot[n] = x[i]
         n += 1
     r = 0
     while n > mb:
         merges = (n - mb + 1) // 2
-        up = cnt[r + 1]
-        for j in range(up):
-            b[j] = tot[(r + 1) * rc + j]
+        src = r * rc
+        dst = src + rc + cnt[r + 1]
         for j in range(merges):
-            b[up + j] = a[2 * j] + a[2 * j + 1]
+            tot[dst + j] = tot[src + 2 * j] + tot[src + 2 * j + 1]
         for j in range(n - 2 * merges):
-            tot[r * rc + j] = a[2 * merges + j]
+            tot[src + j] = tot[src + 2 * merges + j]
         cnt[r] = n - 2 * merges
-        a, b = b, a
-        n = up + merges
         r += 1
-    for j in range(n):
-        tot[r * rc + j] = a[j]
+        n = cnt[r] + merges
     cnt[r] = n
     return r
 
@@ -98,8 +93,6 @@ def adwin_scan(x, delta, clock, mb, min_len, grace, scal, cnt, tot, out_idx, out
     into ``out_idx``/``out_stat``; return how many. The state arrays are updated in place."""
     total, variance, width, absum = scal[0], scal[1], scal[2], scal[5]
     tick, rows = int(scal[3]), int(scal[4])
-    a = np.empty(mb + BATCH)
-    b = np.empty(mb + BATCH)
     m = 0
     i = 0
     while i < x.shape[0]:
@@ -112,7 +105,7 @@ def adwin_scan(x, delta, clock, mb, min_len, grace, scal, cnt, tot, out_idx, out
                 variance += (width - 1.0) * d * d / width
             total += value
             absum += abs(value)
-        rows = max(rows, _append(x, i, stop, cnt, tot, mb, a, b) + 1)
+        rows = max(rows, _append(x, i, stop, cnt, tot, mb) + 1)
         tick += stop - i
         i = stop
         if tick == clock:
@@ -133,5 +126,5 @@ def new_state(max_buckets):
     scal = np.zeros(6)
     scal[4] = 1.0
     cnt = np.zeros(ROWS, dtype=np.int64)
-    tot = np.zeros(ROWS * (max_buckets + 1))
+    tot = np.zeros(ROWS * (max_buckets + 1 + BATCH))  # a row holds up to mb buckets between batches
     return scal, cnt, tot
