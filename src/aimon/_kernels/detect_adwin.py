@@ -57,10 +57,11 @@ def _cut(total, variance, width, absum, rows, cnt, tot, delta, min_len):
         return np.nan  # the bound is NaN (rounding made the variance negative): no cut is significant
     # Screen: with D = u0 - n0 * total / width, |dm| = width |D| / (n0 n1) and eps >= the bound at
     # m = width / (n0 n1), so a cut can be significant only if |D| > sqrt(2 var_w dp n0 n1 / width)
-    # + 2/3 dp. ``slack`` covers rounding (far wider than it); the exact test decides the rest.
+    # + 2/3 dp; over a row, n0 n1 is smallest at one of its ends. ``slack`` covers rounding (far
+    # wider than it); the exact test decides the cuts that pass.
     p = total / width
     k_lo = 2.0 * var_w * delta_prime / width * (1.0 - 1e-9)
-    slack = 1e-12 * (abs(total) + absum) - 2.0 / 3.0 * delta_prime * (1.0 - 1e-9)
+    slack = 2.0 / 3.0 * delta_prime * (1.0 - 1e-9) - 1e-12 * (abs(total) + absum)
     n0 = 0.0
     n1 = width
     u0 = 0.0
@@ -70,14 +71,15 @@ def _cut(total, variance, width, absum, rows, cnt, tot, delta, min_len):
         size *= 2.0
     for r in range(rows - 1, -1, -1):
         c = cnt[r] if r > 0 else cnt[0] - 1  # the newest bucket never starts a cut
+        lo = min((n0 + size) * (n1 - size), (n0 + c * size) * (n1 - c * size))
+        bar = np.sqrt(k_lo * max(lo, 0.0)) + slack
         for k in range(c):
             t = tot[r * rc + k]
             n0 += size
             n1 -= size
             u0 += t
             u1 -= t
-            e = max(abs(u0 - n0 * p) + slack, 0.0)
-            if e * e > k_lo * n0 * n1 and n1 >= min_len and n0 >= min_len:
+            if abs(u0 - n0 * p) > bar and n1 >= min_len and n0 >= min_len:
                 m_recip = 1.0 / (n0 - min_len + 1.0) + 1.0 / (n1 - min_len + 1.0)
                 eps = np.sqrt(2.0 * m_recip * var_w * delta_prime) + 2.0 / 3.0 * delta_prime * m_recip
                 dm = u0 / n0 - u1 / n1
