@@ -7,7 +7,8 @@ Which bucket holds which values depends only on how many values came since the l
 values are added in batches (up to the next test): appending a batch to a row and merging its
 oldest pairs gives the same buckets, summed in the same order, as River's one-at-a-time inserts.
 River's per-bucket variances are not kept: its cut test uses only the window's variance.
-``scal`` = [total, variance, width, tick modulo clock, rows in use, sum of |values|].
+``scal`` = [total, variance, width, tick modulo clock, rows in use, sum of |values|, a lower bound
+of delta_prime for the screen, the width it was computed at].
 Every ``clock`` values (once the window is longer than ``grace_period``) each cut from the oldest
 bucket forwards is tested; on a detection the whole state is reset, as River's ``ADWIN`` does on
 the next update, so one change is reported once.
@@ -48,10 +49,11 @@ def _append(x, i0, i1, cnt, tot, mb):
 
 
 @njit(cache=True)
-def _cut(total, variance, width, absum, rows, cnt, tot, delta, min_len):
-    """Signed mean shift (recent minus old) of the first significant cut, or NaN if none."""
+def _cut(total, variance, width, absum, rows, cnt, tot, delta, min_len, dp_lo):
+    """Signed mean shift (recent minus old) of the first significant cut, or NaN if none.
+    ``dp_lo`` <= delta_prime = log(2 log(width) / delta) (two libm calls, made only for the rare
+    cuts that pass the screen)."""
     rc = tot.shape[0] // ROWS
-    delta_prime = np.log(2.0 * np.log(width) / delta)
     var_w = variance / width
     if not var_w >= 0.0:
         return np.nan  # the bound is NaN (rounding made the variance negative): no cut is significant
@@ -60,8 +62,8 @@ def _cut(total, variance, width, absum, rows, cnt, tot, delta, min_len):
     # + 2/3 dp; over a row, n0 n1 is smallest at one of its ends. ``slack`` covers rounding (far
     # wider than it); the exact test decides the cuts that pass.
     p = total / width
-    k_lo = 2.0 * var_w * delta_prime / width * (1.0 - 1e-9)
-    slack = 2.0 / 3.0 * delta_prime * (1.0 - 1e-9) - 1e-12 * (abs(total) + absum)
+    k_lo = 2.0 * var_w * dp_lo / width * (1.0 - 1e-9)
+    slack = 2.0 / 3.0 * dp_lo * (1.0 - 1e-9) - 1e-12 * (abs(total) + absum)
     n0 = 0.0
     n1 = width
     u0 = 0.0
@@ -80,6 +82,7 @@ def _cut(total, variance, width, absum, rows, cnt, tot, delta, min_len):
             u0 += t
             u1 -= t
             if abs(u0 - n0 * p) > bar and n1 >= min_len and n0 >= min_len:
+                delta_prime = np.log(2.0 * np.log(width) / delta)
                 m_recip = 1.0 / (n0 - min_len + 1.0) + 1.0 / (n1 - min_len + 1.0)
                 eps = np.sqrt(2.0 * m_recip * var_w * delta_prime) + 2.0 / 3.0 * delta_prime * m_recip
                 dm = u0 / n0 - u1 / n1
@@ -95,6 +98,7 @@ def adwin_scan(x, delta, clock, mb, min_len, grace, scal, cnt, tot, out_idx, out
     into ``out_idx``/``out_stat``; return how many. The state arrays are updated in place."""
     total, variance, width, absum = scal[0], scal[1], scal[2], scal[5]
     tick, rows = int(scal[3]), int(scal[4])
+    dp_lo, dp_width = scal[6], scal[7]  # delta_prime at an earlier width: it grows with the width
     m = 0
     i = 0
     while i < x.shape[0]:
@@ -113,19 +117,23 @@ def adwin_scan(x, delta, clock, mb, min_len, grace, scal, cnt, tot, out_idx, out
         if tick == clock:
             tick = 0  # River tests when its tick count is a multiple of clock
             if width > grace:
-                shift = _cut(total, variance, width, absum, rows, cnt, tot, delta, min_len)
+                if width >= 2.0 * dp_width:  # refreshed when the width doubles (dp_width is 0 after a reset)
+                    dp_lo = max(np.log(2.0 * np.log(width) / delta), 0.0) if width > 1.0 else 0.0
+                    dp_width = width
+                shift = _cut(total, variance, width, absum, rows, cnt, tot, delta, min_len, dp_lo)
                 if not np.isnan(shift):
                     out_idx[m] = i - 1
                     out_stat[m] = shift
                     m += 1
-                    total, variance, width, absum, tick, rows = 0.0, 0.0, 0.0, 0.0, 0, 1
+                    total, variance, width, absum, tick, rows, dp_width = 0.0, 0.0, 0.0, 0.0, 0, 1, 0.0
                     cnt[:] = 0
     scal[0], scal[1], scal[2], scal[3], scal[4], scal[5] = total, variance, width, tick, rows, absum
+    scal[6], scal[7] = dp_lo, dp_width
     return m
 
 
 def new_state(max_buckets):
-    scal = np.zeros(6)
+    scal = np.zeros(8)
     scal[4] = 1.0
     cnt = np.zeros(ROWS, dtype=np.int64)
     tot = np.zeros(ROWS * (max_buckets + 1 + BATCH))  # a row holds up to mb buckets between batches
