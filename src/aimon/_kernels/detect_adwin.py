@@ -22,7 +22,7 @@ ROWS = 64  # rows of buckets: 2**63 values
 BATCH = 64  # values appended at once at most (any batching gives the same buckets)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _append(x, i0, i1, cnt, tot, mb):
     """Append ``x[i0:i1]`` to row 0; while a row holds more than ``mb`` buckets, its oldest pairs
     merge onto the end of the next row (as River merges the two oldest each time a row reaches
@@ -48,7 +48,7 @@ def _append(x, i0, i1, cnt, tot, mb):
     return r
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _cut(total, variance, width, absum, rows, cnt, tot, delta, min_len, dp_lo):
     """Signed mean shift (recent minus old) of the first significant cut, or NaN if none.
     ``dp_lo`` <= delta_prime = log(2 log(width) / delta) (two libm calls, made only for the rare
@@ -92,25 +92,30 @@ def _cut(total, variance, width, absum, rows, cnt, tot, delta, min_len, dp_lo):
     return np.nan
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def adwin_scan(x, delta, clock, mb, min_len, grace, scal, cnt, tot, out_idx, out_stat):
     """Feed ``x`` (finite float64) to the ADWIN state; write detection positions and mean shifts
     into ``out_idx``/``out_stat``; return how many. The state arrays are updated in place."""
     total, variance, width, absum = scal[0], scal[1], scal[2], scal[5]
     tick, rows = int(scal[3]), int(scal[4])
     dp_lo, dp_width = scal[6], scal[7]  # delta_prime at an earlier width: it grows with the width
+    before = np.empty(BATCH)
+    inc = np.empty(BATCH)
     m = 0
     i = 0
     while i < x.shape[0]:
         stop = min(i + clock - tick, i + BATCH, x.shape[0])
-        for j in range(i, stop):  # River's running variance, value by value
-            value = x[j]
-            width += 1.0
-            if width > 1.0:
-                d = value - total / (width - 1.0)
-                variance += (width - 1.0) * d * d / width
-            total += value
-            absum += abs(value)
+        for j in range(i, stop):  # running totals, in River's order
+            before[j - i] = total
+            total += x[j]
+            absum += abs(x[j])
+        for j in range(i, stop):  # River's variance increments: independent of each other (SIMD)
+            w = width + (j - i + 1.0)
+            d = x[j] - before[j - i] / max(w - 1.0, 1.0)
+            inc[j - i] = (w - 1.0) * d * d / w if w > 1.0 else 0.0
+        for j in range(stop - i):  # River's running variance, value by value
+            variance += inc[j]
+        width += stop - i
         rows = max(rows, _append(x, i, stop, cnt, tot, mb) + 1)
         tick += stop - i
         i = stop
