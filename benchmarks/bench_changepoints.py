@@ -4,7 +4,8 @@ then detection delay and false detections on streams with known change points.
 Run with `make bench` or `python benchmarks/bench_changepoints.py [values]` (default 10M).
 
 Speed: aimon scans the whole array; River is called once per value, as a River user would, on a
-slice (100k values; KSWIN 3k) because a full 10M-value River run takes minutes per detector. Both
+slice (100k values; KSWIN 3k) because a full 10M-value River run takes minutes per detector. The two
+run alternately (best of 3 each) so that load from other processes slows both alike. Both
 numbers are per element; before a ratio is printed, the detections of aimon on the slice are
 checked to equal River's. CUSUM has no River counterpart: its anchor is the slow Python reference
 of the tests (tests/naive_detectors.py), which it is checked against.
@@ -16,9 +17,8 @@ and the chatbot (graded hallucinations of sage-large-1 around event 6, its stale
 Delay = values from the change to the first detection after it; false = detections before it,
 per 100,000 values.
 """
-from _timing import best_of as _best_of  # noqa: E402  first: sets the anchors' telemetry opt-outs (benchmarks/ is on sys.path)
+from _timing import interleaved  # noqa: E402  first: sets the anchors' telemetry opt-outs (benchmarks/ is on sys.path)
 import sys
-import time
 import warnings
 from pathlib import Path
 
@@ -66,10 +66,6 @@ def stream(name, n, seed=0, binary=False, period=10_000):
     return level + rng.normal(0, 1, n)
 
 
-def best_of(fn, repeat=2):
-    return _best_of(fn, repeat)
-
-
 def speed(n):
     print(f"== speed: aimon on {n:,} values vs River per call on a slice")
     rows = []
@@ -81,19 +77,20 @@ def speed(n):
         x = stream(name, big_n, binary=binary, period=300 if name == "kswin" else 10_000)
         params = {"seed": 1, "sampling": "python"} if name == "kswin" else {}
         cls().scan(x[:1000])  # compile or load the numba cache outside the timing
-        t_ours, res = best_of(lambda: cls(**({"seed": 1} if name == "kswin" else {})).scan(x), repeat=3)
-        ns_ours = t_ours / big_n * 1e9
         m = 3_000 if name == "kswin" else 100_000
         piece = stream(name, m, seed=1, binary=binary, period=300 if name == "kswin" else 10_000)
         ours_slice = cls(**params).scan(piece).indices.tolist()
-        t0 = time.perf_counter()
         if name == "cusum":
-            ref = naive_detectors.cusum(piece.tolist(), 0.5, 5.0, 30)
             anchor = "Python reference"
+            run_ref = lambda: naive_detectors.cusum(piece.tolist(), 0.5, 5.0, 30)  # noqa: E731
         else:
-            ref = river_scan(river_detector(name), piece)
             anchor = "River"
-        ns_ref = (time.perf_counter() - t0) / m * 1e9
+            run_ref = lambda: river_scan(river_detector(name), piece)  # noqa: E731
+        # aimon and the anchor alternately, best of 3 each: a busy shared machine slows both alike
+        t_ours, t_ref, res, ref = interleaved(lambda: cls(**({"seed": 1} if name == "kswin" else {})).scan(x),
+                                              run_ref, repeat=3)
+        ns_ours = t_ours / big_n * 1e9
+        ns_ref = t_ref / m * 1e9
         assert ours_slice == ref, (name, ours_slice[:5], ref[:5])
         ratio = ns_ref / ns_ours
         need = label in ("adwin", "adwin (0/1)", "page_hinkley", "cusum", "ddm")

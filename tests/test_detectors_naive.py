@@ -45,7 +45,8 @@ def test_ddm_matches_reference(x, warm, thr):
 
 
 @SETTINGS
-@given(x=streams(max_n=1500), delta=st.sampled_from([0.002, 0.05, 0.3]), clock=st.sampled_from([1, 4, 32]),
+@given(x=st.one_of(streams(max_n=1500), streams(binary=True, max_n=1500)),  # 0/1 error streams too
+       delta=st.sampled_from([0.002, 0.05, 0.3]), clock=st.sampled_from([1, 4, 32, 100]),
        mb=st.sampled_from([2, 5]), mwl=st.sampled_from([1, 5]), grace=st.sampled_from([0, 10]))
 def test_adwin_matches_reference(x, delta, clock, mb, mwl, grace):
     det = detectors.ADWIN(delta=delta, clock=clock, max_buckets=mb, min_window_length=mwl, grace_period=grace)

@@ -1,9 +1,14 @@
 """ADWIN (Bifet & Gavaldà 2007) as one scan over an array, with River's arithmetic and reset.
 
-The window is kept as exponential histograms: row ``r`` of ``tot``/``var`` holds up to
-``max_buckets + 1`` buckets summarising 2**r values each, in a ring of ``cap`` slots (a power of
-two) starting at ``r * cap``, the oldest at ``head[r]``; ``cnt[r]`` says how many are filled.
-``scal`` = [total, variance, width, tick modulo clock, rows in use].
+The window is kept as exponential histograms: row ``r`` of ``tot`` holds up to ``max_buckets``
+bucket totals of 2**r values each, oldest first, in slots ``r * rc .. r * rc + cnt[r] - 1``
+(``rc`` = max_buckets + 1 + BATCH: room for a batch before its merges).
+Which bucket holds which values depends only on how many values came since the last reset, so
+values are added in batches (up to the next test): appending a batch to a row and merging its
+oldest pairs gives the same buckets, summed in the same order, as River's one-at-a-time inserts.
+River's per-bucket variances are not kept: its cut test uses only the window's variance.
+``scal`` = [total, variance, width, tick modulo clock, rows in use, sum of |values|, a lower bound
+of delta_prime for the screen, the width it was computed at].
 Every ``clock`` values (once the window is longer than ``grace_period``) each cut from the oldest
 bucket forwards is tested; on a detection the whole state is reset, as River's ``ADWIN`` does on
 the next update, so one change is reported once.
@@ -14,84 +19,71 @@ import numpy as np
 from numba import njit
 
 ROWS = 64  # rows of buckets: 2**63 values
+BATCH = 64  # values appended at once at most (any batching gives the same buckets)
 
 
-@njit(cache=True, inline="always")
-def _slot(head, r, k, rc):
-    """Position in ``tot``/``var`` of the k-th oldest bucket of row r (each row is a ring of
-    ``rc`` slots, a power of two >= max_buckets + 1)."""
-    return r * rc + ((head[r] + k) & (rc - 1))
-
-
-@njit(cache=True, inline="always")
-def _compress(cnt, head, tot, var, mb, rows):
-    """Merge the two oldest buckets of each full row into the next row; return the rows in use."""
-    cap = tot.shape[0] // ROWS
+@njit(cache=True, error_model="numpy")
+def _append(x, i0, i1, cnt, tot, mb):
+    """Append ``x[i0:i1]`` to row 0; while a row holds more than ``mb`` buckets, its oldest pairs
+    merge onto the end of the next row (as River merges the two oldest each time a row reaches
+    mb + 1). Return the number of the highest row touched."""
+    rc = tot.shape[0] // ROWS
+    n = cnt[0]
+    for i in range(i0, i1):
+        tot[n] = x[i]
+        n += 1
     r = 0
-    inv = 1.0  # 1 / bucket size: a power of two, so multiplying equals dividing exactly
-    size = 1.0
-    while cnt[r] == mb + 1:
-        a = _slot(head, r, 0, cap)
-        b = _slot(head, r, 1, cap)
-        mu1 = tot[a] * inv
-        mu2 = tot[b] * inv
-        j = _slot(head, r + 1, cnt[r + 1], cap)
-        tot[j] = tot[a] + tot[b]
-        var[j] = var[a] + var[b] + size * 0.5 * (mu1 - mu2) * (mu1 - mu2)
-        cnt[r + 1] += 1
-        head[r] = (head[r] + 2) & (cap - 1)
-        cnt[r] -= 2
-        if r + 2 > rows:
-            rows = r + 2
-        if cnt[r + 1] <= mb:
-            break
+    while n > mb:
+        merges = (n - mb + 1) // 2
+        src = r * rc
+        dst = src + rc + cnt[r + 1]
+        for j in range(merges):
+            tot[dst + j] = tot[src + 2 * j] + tot[src + 2 * j + 1]
+        for j in range(n - 2 * merges):
+            tot[src + j] = tot[src + 2 * merges + j]
+        cnt[r] = n - 2 * merges
         r += 1
-        size *= 2.0
-        inv *= 0.5
-    return rows
+        n = cnt[r] + merges
+    cnt[r] = n
+    return r
 
 
-@njit(cache=True)
-def _cut(total, variance, width, rows, cnt, head, tot, mb, delta, min_len):
-    """Signed mean shift (recent minus old) of the first significant cut, or NaN if none."""
-    cap = tot.shape[0] // ROWS
+@njit(cache=True, error_model="numpy")
+def _cut(total, variance, width, absum, rows, cnt, tot, delta, min_len, dp_lo):
+    """Signed mean shift (recent minus old) of the first significant cut, or NaN if none.
+    ``dp_lo`` <= delta_prime = log(2 log(width) / delta) (two libm calls, made only for the rare
+    cuts that pass the screen)."""
+    rc = tot.shape[0] // ROWS
+    var_w = variance / width
+    if not var_w >= 0.0:
+        return np.nan  # the bound is NaN (rounding made the variance negative): no cut is significant
+    # Screen: with D = u0 - n0 * total / width, |dm| = width |D| / (n0 n1) and eps >= the bound at
+    # m = width / (n0 n1), so a cut can be significant only if |D| > sqrt(2 var_w dp n0 n1 / width)
+    # + 2/3 dp; over a row, n0 n1 is smallest at one of its ends. ``slack`` covers rounding (far
+    # wider than it); the exact test decides the cuts that pass.
+    p = total / width
+    k_lo = 2.0 * var_w * dp_lo / width * (1.0 - 1e-9)
+    slack = 2.0 / 3.0 * dp_lo * (1.0 - 1e-9) - 1e-12 * (abs(total) + absum)
     n0 = 0.0
     n1 = width
     u0 = 0.0
     u1 = total
-    delta_prime = np.log(2.0 * np.log(width) / delta)
-    var_w = variance / width
-    if not var_w >= 0.0:
-        return np.nan  # the bound is NaN (rounding made the variance negative): no cut is significant
-    c_lo = 2.0 / 3.0 * delta_prime * (1.0 - 1e-9)
-    k_lo = 2.0 * var_w * delta_prime * (1.0 - 1e-9)
     size = 1.0
     for _ in range(rows - 1):
         size *= 2.0
     for r in range(rows - 1, -1, -1):
-        c = cnt[r]
+        c = cnt[r] if r > 0 else cnt[0] - 1  # the newest bucket never starts a cut
+        lo = min((n0 + size) * (n1 - size), (n0 + c * size) * (n1 - c * size))
+        bar = np.sqrt(k_lo * max(lo, 0.0)) + slack
         for k in range(c):
-            t = tot[_slot(head, r, k, cap)]
+            t = tot[r * rc + k]
             n0 += size
             n1 -= size
             u0 += t
             u1 -= t
-            if r == 0 and k == c - 1:
-                return np.nan
-            if n1 >= min_len and n0 >= min_len:
-                # cheap screen without divisions or roots, multiplied through by
-                # n0 n1 a0 a1 > 0: skip cuts that are clearly not significant (an upper bound of
-                # |dm| against lower bounds of the threshold, margins far wider than rounding); the
-                # exact test below decides every other cut, so detections are River's exactly
-                a0 = n0 - min_len + 1.0
-                a1 = n1 - min_len + 1.0
-                p0 = n0 * n1
-                q0 = a0 * a1
-                s0 = a0 + a1
-                big = (abs(u0 * n1 - u1 * n0) + 1e-12 * (abs(u0) * n1 + abs(u1) * n0)) * q0 - c_lo * s0 * p0
-                if big <= 0.0 or big * big < k_lo * s0 * q0 * p0 * p0:
-                    continue
-                m_recip = 1.0 / a0 + 1.0 / a1
+            if abs(u0 - n0 * p) > bar and n1 >= min_len and n0 >= min_len:
+                delta_prime = np.log(2.0 * np.log(width) / delta)
+                m_recip = 1.0 / (n0 - min_len + 1.0) + 1.0 / (n1 - min_len + 1.0)
                 eps = np.sqrt(2.0 * m_recip * var_w * delta_prime) + 2.0 / 3.0 * delta_prime * m_recip
                 dm = u0 / n0 - u1 / n1
                 if abs(dm) > eps:
@@ -100,49 +92,54 @@ def _cut(total, variance, width, rows, cnt, head, tot, mb, delta, min_len):
     return np.nan
 
 
-@njit(cache=True)
-def adwin_scan(x, delta, clock, mb, min_len, grace, scal, cnt, head, tot, var, out_idx, out_stat):
+@njit(cache=True, error_model="numpy")
+def adwin_scan(x, delta, clock, mb, min_len, grace, scal, cnt, tot, out_idx, out_stat):
     """Feed ``x`` (finite float64) to the ADWIN state; write detection positions and mean shifts
     into ``out_idx``/``out_stat``; return how many. The state arrays are updated in place."""
-    total, variance, width = scal[0], scal[1], scal[2]
-    rc = tot.shape[0] // ROWS
+    total, variance, width, absum = scal[0], scal[1], scal[2], scal[5]
     tick, rows = int(scal[3]), int(scal[4])
+    dp_lo, dp_width = scal[6], scal[7]  # delta_prime at an earlier width: it grows with the width
+    before = np.empty(BATCH)
+    inc = np.empty(BATCH)
     m = 0
-    for i in range(x.shape[0]):
-        value = x[i]
-        j = _slot(head, 0, cnt[0], rc)
-        tot[j] = value
-        var[j] = 0.0
-        cnt[0] += 1
-        width += 1.0
-        if width > 1.0:
-            d = value - total / (width - 1.0)
-            variance += (width - 1.0) * d * d / width
-        total += value
-        if cnt[0] == mb + 1:
-            rows = _compress(cnt, head, tot, var, mb, rows)
-        tick += 1
+    i = 0
+    while i < x.shape[0]:
+        stop = min(i + clock - tick, i + BATCH, x.shape[0])
+        for j in range(i, stop):  # running totals, in River's order
+            before[j - i] = total
+            total += x[j]
+            absum += abs(x[j])
+        for j in range(i, stop):  # River's variance increments: independent of each other (SIMD)
+            w = width + (j - i + 1.0)
+            d = x[j] - before[j - i] / max(w - 1.0, 1.0)
+            inc[j - i] = (w - 1.0) * d * d / w if w > 1.0 else 0.0
+        for j in range(stop - i):  # River's running variance, value by value
+            variance += inc[j]
+        width += stop - i
+        rows = max(rows, _append(x, i, stop, cnt, tot, mb) + 1)
+        tick += stop - i
+        i = stop
         if tick == clock:
             tick = 0  # River tests when its tick count is a multiple of clock
             if width > grace:
-                shift = _cut(total, variance, width, rows, cnt, head, tot, mb, delta, min_len)
+                if width >= 2.0 * dp_width:  # refreshed when the width doubles (dp_width is 0 after a reset)
+                    dp_lo = max(np.log(2.0 * np.log(width) / delta), 0.0) if width > 1.0 else 0.0
+                    dp_width = width
+                shift = _cut(total, variance, width, absum, rows, cnt, tot, delta, min_len, dp_lo)
                 if not np.isnan(shift):
-                    out_idx[m] = i
+                    out_idx[m] = i - 1
                     out_stat[m] = shift
                     m += 1
-                    total, variance, width, tick, rows = 0.0, 0.0, 0.0, 0, 1
+                    total, variance, width, absum, tick, rows, dp_width = 0.0, 0.0, 0.0, 0.0, 0, 1, 0.0
                     cnt[:] = 0
-                    head[:] = 0
-    scal[0], scal[1], scal[2], scal[3], scal[4] = total, variance, width, tick, rows
+    scal[0], scal[1], scal[2], scal[3], scal[4], scal[5] = total, variance, width, tick, rows, absum
+    scal[6], scal[7] = dp_lo, dp_width
     return m
 
 
 def new_state(max_buckets):
-    scal = np.zeros(5)
+    scal = np.zeros(8)
     scal[4] = 1.0
     cnt = np.zeros(ROWS, dtype=np.int64)
-    rc = 1
-    while rc < max_buckets + 1:
-        rc *= 2
-    tot = np.zeros(ROWS * rc)
-    return scal, cnt, cnt.copy(), tot, tot.copy()
+    tot = np.zeros(ROWS * (max_buckets + 1 + BATCH))  # a row holds up to mb buckets between batches
+    return scal, cnt, tot
