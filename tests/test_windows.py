@@ -230,3 +230,28 @@ def test_select_places_the_kth_value(values, data):
     assert work[k] == np.sort(x)[k]
     assert (work[:k] <= work[k]).all() and (work[k + 1:] >= work[k]).all()
     np.testing.assert_array_equal(np.sort(work), np.sort(x))
+
+
+@SETTINGS
+@given(st.lists(st.integers(0, 60), min_size=0, max_size=30), st.integers(0, 2 ** 32 - 1))
+def test_window_count_and_sum_drivers_equal_numpy(sizes, seed):
+    """Both twins (prange and range) of the per-window count and sum kernels against numpy on each slice."""
+    from aimon._kernels import windows as kw
+
+    rng = np.random.default_rng(seed)
+    bounds = np.r_[0, np.cumsum(sizes)].astype(np.int64)
+    codes = rng.choice([0, 1, 200, 499, 500, 503, -7], bounds[-1]).astype(np.int64)
+    x = rng.normal(size=bounds[-1])
+    x[rng.random(x.size) < 0.2] = np.nan
+    want_n = [np.count_nonzero(codes[a:b] >= 500) for a, b in zip(bounds[:-1], bounds[1:])]
+    want_s = [np.nansum(x[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+    want_c = [np.count_nonzero(~np.isnan(x[a:b])) for a, b in zip(bounds[:-1], bounds[1:])]
+    flags = (codes == 1).view(np.uint8)
+    for count, sc in ((kw._count_at_least_parallel, kw._sum_count_parallel),
+                      (kw._count_at_least_serial, kw._sum_count_serial)):
+        np.testing.assert_array_equal(count(codes, bounds, np.int64(500)), want_n)
+        np.testing.assert_array_equal(count(flags, bounds, np.uint8(1)),
+                                      [np.count_nonzero(codes[a:b] == 1) for a, b in zip(bounds[:-1], bounds[1:])])
+        s, c = sc(x, bounds)
+        np.testing.assert_allclose(s, want_s, rtol=1e-12, atol=1e-12)
+        np.testing.assert_array_equal(c, want_c)

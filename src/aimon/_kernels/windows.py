@@ -64,20 +64,74 @@ def window_summary(values, bounds, qs):
 
 
 @njit(cache=True)
-def window_sum_count(values, bounds):
-    """Sum and number of non-NaN ``values`` per window (rows bounds[k]:bounds[k+1]), in one pass
-    (no prefix sum over the whole array)."""
+def _sum_count(values, bounds, w, sums, counts):
+    s = 0.0
+    c = 0
+    for i in range(bounds[w], bounds[w + 1]):
+        v = values[i]
+        if not np.isnan(v):
+            s += v
+            c += 1
+    sums[w] = s
+    counts[w] = c
+
+
+@njit(cache=True, parallel=True)
+def _sum_count_parallel(values, bounds):
+    k = bounds.shape[0] - 1
+    sums = np.zeros(k)
+    counts = np.zeros(k)
+    for w in prange(k):
+        _sum_count(values, bounds, w, sums, counts)
+    return sums, counts
+
+
+@njit(cache=True)
+def _sum_count_serial(values, bounds):
     k = bounds.shape[0] - 1
     sums = np.zeros(k)
     counts = np.zeros(k)
     for w in range(k):
-        s = 0.0
-        c = 0
-        for i in range(bounds[w], bounds[w + 1]):
-            v = values[i]
-            if not np.isnan(v):
-                s += v
-                c += 1
-        sums[w] = s
-        counts[w] = c
+        _sum_count(values, bounds, w, sums, counts)
     return sums, counts
+
+
+def window_sum_count(values, bounds):
+    """Sum and number of non-NaN ``values`` per window (rows bounds[k]:bounds[k+1]), in one pass
+    (no prefix sum over the whole array)."""
+    if values.shape[0] >= PARALLEL_MIN_ROWS:
+        return _sum_count_parallel(values, bounds)
+    return _sum_count_serial(values, bounds)
+
+
+@njit(cache=True)
+def _count_at_least(values, bounds, thr, w, out):
+    c = 0
+    for i in range(bounds[w], bounds[w + 1]):
+        if values[i] >= thr:
+            c += 1
+    out[w] = c
+
+
+@njit(cache=True, parallel=True)
+def _count_at_least_parallel(values, bounds, thr):
+    out = np.zeros(bounds.shape[0] - 1, dtype=np.int64)
+    for w in prange(out.shape[0]):
+        _count_at_least(values, bounds, thr, w, out)
+    return out
+
+
+@njit(cache=True)
+def _count_at_least_serial(values, bounds, thr):
+    out = np.zeros(bounds.shape[0] - 1, dtype=np.int64)
+    for w in range(out.shape[0]):
+        _count_at_least(values, bounds, thr, w, out)
+    return out
+
+
+def window_count_at_least(values, bounds, thr):
+    """Number of ``values >= thr`` per window (rows bounds[k]:bounds[k+1]) of an int64 or uint8
+    array (status codes, 0/1 or booleans read as they are: no float copy)."""
+    if values.shape[0] >= PARALLEL_MIN_ROWS:
+        return _count_at_least_parallel(values, bounds, thr)
+    return _count_at_least_serial(values, bounds, thr)
