@@ -80,7 +80,7 @@ def finish(table: pd.DataFrame, log: Log, freq, excluded: dict, what: str) -> pd
     table.attrs["aimon"] = {
         "freq": str(freq),
         "rows": log.n_rows,
-        "rows_with_timestamp": int(len(log.order)),
+        "rows_with_timestamp": int(len(log.times)),
         "dropped": {k: v for k, v in log.dropped.items()},
         "excluded": excluded,
     }

@@ -132,7 +132,7 @@ def ops(df: pd.DataFrame, freq="5min", by=None, resources=None, gpu_hourly_usd=N
                     "Name them with latency='...', error='...'.")
     for role in metric_roles:
         if r.get(role) is not None:
-            converted = checks.run(role_values, df, r, role, rows, checks.notes)
+            converted = checks.run(role_values, df, r, role, rows, checks.notes, view=True)
             if converted is not None:
                 arrays[role], excluded[f"{role}_missing"], excluded[f"{role}_invalid"] = converted
     err = None
