@@ -4,34 +4,70 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .select import quantiles
+from .select import quantiles_split
 
 PARALLEL_MIN_ROWS = 200_000  # below this, threads cost more than they save
 
 
 @njit(cache=True)
+def _median3(a, b, c):
+    if a > b:
+        a, b = b, a
+    if b > c:
+        b = c
+    return a if a > b else b
+
+
+@njit(cache=True)
 def summarize(values, a, b, qs, row):
     """Fill ``row`` = [n_valid, sum, mean, max, quantiles...] for values[a:b] (NaN = not usable).
-    Quantiles (``qs`` ascending) are selected on a copy in linear time, not sorted."""
-    buf = np.empty(b - a)
-    m = 0
+    Quantiles (``qs`` ascending) are selected on a copy in linear time, not sorted. The copy is
+    also the first partition of the selection: values below a median-of-three pivot are written
+    from the front, the others from the back, so the selection then works on one part only."""
+    n = b - a
+    row[0] = 0
+    row[1] = 0.0
+    if n == 0:
+        return
+    p = _median3(values[a], values[a + n // 2], values[b - 1])  # NaN if any of the three is
+    buf = np.empty(n)
+    lo = 0
+    hi = n - 1
     s = 0.0
     mx = -np.inf
-    for i in range(a, b):
-        v = values[i]
-        if not np.isnan(v):
-            buf[m] = v
-            m += 1
-            s += v
+    if np.isnan(p):  # no pivot: plain copy, one part
+        for i in range(a, b):
+            v = values[i]
+            if not np.isnan(v):
+                buf[lo] = v
+                lo += 1
+                s += v
+                if v > mx:
+                    mx = v
+        m = lo
+        split = 0
+    else:
+        for i in range(a, b):
+            v = values[i]
+            buf[lo] = v  # branch-free: written at both ends, kept where its pointer moves
+            buf[hi] = v
+            lo += v < p  # NaN moves neither pointer
+            hi -= v >= p
+            if v == v:
+                s += v
             if v > mx:
                 mx = v
+        m = lo + n - 1 - hi
+        for i in range(m - lo):  # close the gap NaN left between the parts
+            buf[lo + i] = buf[hi + 1 + i]
+        split = lo
     row[0] = m
     row[1] = s
     if m == 0:
         return
     row[2] = s / m
     row[3] = mx
-    quantiles(buf, m, qs, row, 4)
+    quantiles_split(buf, m, split, qs, row, 4)
 
 
 # Two drivers that differ only in prange/range: numba fixes `parallel` at compile time, and one
