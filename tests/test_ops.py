@@ -227,3 +227,23 @@ def test_negative_integer_error_column_is_refused():
     df = pd.DataFrame({"failed": np.array([0, 1, -1, 0], dtype=np.int16)}, index=t)
     with pytest.raises(SchemaError, match="failed"):
         df.aimon.ops("1h", error="failed")
+
+
+def test_ops_reads_float_and_integer_columns_without_changing_them():
+    """The latency column is read as a view and the status codes as they are: the frame is left
+    exactly as it was, also with NaN, negative latencies and segments."""
+    rng = np.random.default_rng(4)
+    n = 3000
+    t = pd.date_range("2026-01-01", periods=n, freq="10s")
+    lat = rng.lognormal(3, 1, n)
+    lat[::97] = np.nan
+    lat[::131] = -1.0
+    df = pd.DataFrame({"latency_ms": lat, "status_code": rng.choice([200, 503], n), "g": rng.choice(["a", "b"], n)},
+                      index=t)
+    before = df.copy(deep=True)
+    got = df.aimon.ops("1h")
+    df.aimon.ops("1h", by="g")
+    pd.testing.assert_frame_equal(df, before)
+    ok = df["latency_ms"].where(df["latency_ms"] >= 0)
+    np.testing.assert_allclose(got["latency_p99"], ok.resample("1h").quantile(0.99), rtol=1e-12)
+    np.testing.assert_array_equal(got["errors"], (df["status_code"] >= 500).resample("1h").sum())

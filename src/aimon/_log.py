@@ -145,7 +145,7 @@ def numeric(df: pd.DataFrame, col: str, role: str, order: np.ndarray, view: bool
     """
     s = df[col]
     if view and s.dtype == np.float64 and isinstance(order, slice):
-        raw = s.to_numpy()  # a view; NaN is already NaN
+        raw = np.ascontiguousarray(s.to_numpy())  # a view unless strided; NaN is already NaN
     elif pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
         raw = s.to_numpy(dtype=np.float64, na_value=np.nan)
     elif pd.api.types.is_datetime64_any_dtype(s.dtype) or pd.api.types.is_timedelta64_dtype(s.dtype):
