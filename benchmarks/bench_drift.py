@@ -4,6 +4,8 @@
 (b) whole-dataset drift, 100k x (20 numeric + 5 categorical), against Evidently's DataDriftPreset;
 (c) 100 daily windows of that data against NannyML's UnivariateDriftCalculator (fit + calculate);
 (d) 10M rows x 100 columns whole-dataset drift (time and peak memory), shrunk when memory is short;
+(e) the energy distance per window (drift_over_time, 720 hourly windows against a 200k reference)
+    from binary searches and prefix sums, against the merge with the reference and scipy per window;
 plus the first-call compile time of the drift path with an empty numba cache.
 
 Evidently needs pandas < 3, so `make bench` runs this file in .venv-bench (see the Makefile).
@@ -178,6 +180,41 @@ def bench_d(rows=10_000_000, cols=100):
           f"before the call {base / 2 ** 30:.1f} GiB); {len(rep.drifted_columns)} columns flagged", flush=True)
 
 
+# ---------------------------------------------------------------------------- (e)
+def bench_e(rows=500_000, n_ref=200_000):
+    import scipy.stats as ss
+
+    from aimon.datadrift import _evaluate
+
+    rng = np.random.default_rng(6)
+    ref = pd.DataFrame({"x": rng.normal(size=n_ref)})
+    idx = pd.date_range("2026-01-01", periods=rows, freq=pd.Timedelta(days=30) / rows)
+    cur = pd.DataFrame({"x": rng.normal(0.05, 1.0, rows)}, index=idx)
+    prof = aimon.profile(ref)
+
+    def run():
+        return aimon.drift_over_time(cur, prof, freq="1h", method={"numeric": "energy"}).to_frame()["x"].to_numpy()
+
+    def merged():
+        saved = _evaluate.MERGE_METHODS
+        _evaluate.MERGE_METHODS = saved + ("energy",)
+        try:
+            return run()
+        finally:
+            _evaluate.MERGE_METHODS = saved
+
+    run(), merged()
+    t_ours, t_merge, ours, theirs = interleaved(run, merged, 3)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-9)
+    x, sd = ref["x"].to_numpy(), np.std(ref["x"].to_numpy())
+    groups = list(cur["x"].resample("1h"))[::24]  # scipy takes ~25 ms a window: check one a day
+    want = [ss.energy_distance(x, g.to_numpy()) / sd for _, g in groups]
+    np.testing.assert_allclose(ours[::24], want, rtol=1e-9)
+    report(f"(e) energy distance per window, {len(ours)} hourly windows of {rows:,} rows vs a {n_ref:,} reference",
+           t_ours, t_merge, "merging each window with the reference", 1)
+    print("    all windows agree with the merge path to 1e-9, one a day with scipy.stats.energy_distance", flush=True)
+
+
 def bench_compile():
     code = ("import time, numpy as np, pandas as pd, aimon; t = time.perf_counter(); "
             "idx = pd.date_range('2026-01-01', periods=3000, freq='min'); "
@@ -196,6 +233,6 @@ def bench_compile():
 
 
 if __name__ == "__main__":
-    parts = sys.argv[1:] or ["compile", "a", "b", "c", "d"]
+    parts = sys.argv[1:] or ["compile", "a", "b", "c", "d", "e"]
     for part in parts:
-        {"a": bench_a, "b": bench_b, "c": bench_c, "d": bench_d, "compile": bench_compile}[part]()
+        {"a": bench_a, "b": bench_b, "c": bench_c, "d": bench_d, "e": bench_e, "compile": bench_compile}[part]()

@@ -130,3 +130,38 @@ def test_vectorised_ks_pvalues_equal_the_scalar_rule(n1, windows):
     got = _pvalues.ks_pvalues(d, n1, n2)
     want = [_pvalues.ks_pvalue(float(a), n1, int(b)) for a, b in zip(d, n2)]
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=0)
+
+
+@SETTINGS
+@given(st.integers(1, 80), st.integers(1, 40), st.integers(0, 2 ** 32 - 1),
+       st.sampled_from(["continuous", "ties", "heavy_ties", "offset", "resampled", "signed_zeros"]))
+def test_energy_window_equals_scipy_and_the_merge_pass(N, n, seed, kind):
+    """integral (F - G)^2 from the cross term (binary searches + prefix sums of the reference) and
+    the two mean absolute differences, against scipy.stats.energy_distance and the merge pass."""
+    from aimon._kernels import energywindow
+
+    rng = np.random.default_rng(seed)
+    x, y = rng.normal(size=N), rng.normal(rng.choice([0.0, 0.05, 0.7]), 1, size=n)
+    if kind == "ties":
+        x, y = np.round(x * 2), np.round(y * 2)
+    elif kind == "heavy_ties":
+        x, y = rng.integers(0, 3, N).astype(float), rng.integers(0, 4, n).astype(float)
+    elif kind == "offset":
+        x, y = x * 1e3 + 1e9, y * 1e3 + 1e9
+    elif kind == "resampled":  # the window drawn from the reference: F close to G
+        y = rng.choice(x, n)
+    elif kind == "signed_zeros":
+        x, y = rng.choice([-0.0, 0.0, 5e-324, 1.0], N), rng.choice([-0.0, 0.0, -5e-324], n)
+    x.sort()
+    y.sort()
+    centre = np.median(x)
+    hi, lo = ecdfwindow.prefix_sums(x - centre)
+    l2 = energywindow.energy_window(x - centre, hi, lo, energywindow.mean_abs_diff(x - centre), y - centre)
+    merged = np.zeros(twosample.N_OUT)
+    twosample.merge_stats(x, y, merged)
+    scale = max(np.abs(x - centre).max(), np.abs(y - centre).max(), 1e-300)
+    np.testing.assert_allclose(l2, merged[twosample.L2], rtol=1e-10, atol=1e-13 * scale)
+    # near 0 the square root magnifies the L2 rounding (checked above) to about sqrt(2e-13 * scale)
+    np.testing.assert_allclose(np.sqrt(2 * l2), ss.energy_distance(x, y), rtol=1e-9, atol=np.sqrt(2e-13 * scale))
+    np.testing.assert_allclose(energywindow.mean_abs_diff(x), np.abs(x[:, None] - x[None, :]).mean(), rtol=1e-12,
+                               atol=1e-15 * max(np.abs(x).max(), 1e-300))

@@ -158,3 +158,39 @@ def test_rank_statistics_per_window_equal_scipy(method):
             np.testing.assert_allclose(row["p_value"], stats.cramervonmises(ref["x"], x).p_value, rtol=1e-9)
         else:
             np.testing.assert_allclose(row["p_value"], res.pvalue, rtol=1e-9 if method == "mannwhitney" else 1e-6)
+
+
+@SETTINGS
+@given(logs(), st.sampled_from(["6h", "1D"]), st.booleans())
+def test_energy_per_window_equals_scipy_and_the_merge_path(df, freq, ties):
+    """Small windows against a larger reference take the binary-search path for the energy
+    distance (no merge with the reference); each window equals scipy's energy_distance / sd on the
+    resample groups, and the merge path run on the same windows."""
+    from aimon.datadrift import _evaluate
+
+    ref = reference(n=3000)
+    if ties:
+        ref["x"], df = np.round(ref["x"], 1), df.assign(x=np.round(df["x"], 1))
+    prof = aimon.profile(ref)
+    tl = df.aimon.drift_over_time(prof, freq=freq, method={"numeric": "energy"})
+    t = tl.table.set_index(["window", "column"])
+    sd = np.std(ref["x"].to_numpy())
+    groups = list(df.sort_index().resample(freq))
+    for label, g in groups:
+        x = g["x"].dropna().to_numpy()
+        stat = t.loc[(label, "x")]["statistic"]
+        if x.size:
+            np.testing.assert_allclose(stat, ss.energy_distance(ref["x"], x) / sd, rtol=1e-9, atol=1e-7)
+        else:
+            assert np.isnan(stat)
+    if groups:
+        cp = prof.columns["x"]
+        bounds = np.r_[0, np.cumsum([len(g) for _, g in groups])]
+        s = df.sort_index()["x"]
+        prepared = [_evaluate.numeric_windows(cp, s, bounds)]
+        items = [(cp, s, "energy")]
+        k = len(groups)
+        fast = _evaluate._window_rows(items, prepared, k)[:, 3]
+        merged = _evaluate._merge_rows(items, prepared, k)[:, 3]
+        np.testing.assert_allclose(fast[np.diff(prepared[0][1]) > 0], merged[np.diff(prepared[0][1]) > 0],
+                                   rtol=1e-10, atol=1e-14)

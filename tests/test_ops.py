@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import aimon
 import naive
-from aimon.errors import DataDroppedWarning
+from aimon.errors import DataDroppedWarning, SchemaError
 
 pytestmark = pytest.mark.filterwarnings("ignore::aimon.errors.DataDroppedWarning")
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -197,3 +197,53 @@ def test_window_stats_equals_resample(times, data, freq, qs):
         np.testing.assert_allclose(got[f"p{q * 100:g}"], clean.quantile(q), rtol=1e-12, atol=1e-12, equal_nan=True)
     assert got.attrs["aimon"]["excluded"].get("missing", 0) == int(s.isna().sum())
     assert got.attrs["aimon"]["excluded"].get("invalid", 0) == int(np.isinf(s).sum())
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 300), st.sampled_from(["bool", "int8", "uint16", "int32", "int64", "uint64", "float"]),
+       st.booleans(), st.booleans(), st.integers(0, 2 ** 32 - 1))
+def test_error_counts_of_every_integer_dtype_equal_pandas(n, dtype, codes, by, seed):
+    """Boolean and integer error columns are counted as they are (no float copy): the same errors
+    and error rates as pandas on the flags, 0/1 columns and status codes alike, with segments."""
+    rng = np.random.default_rng(seed)
+    t = pd.Timestamp("2026-01-01") + pd.to_timedelta(np.sort(rng.integers(0, 4 * 3600, n)), unit="s")
+    raw = rng.choice([200, 404, 500, 503], n) if codes and dtype not in ("bool", "int8") else rng.integers(0, 2, n)
+    err = raw.astype(bool if dtype == "bool" else np.float64 if dtype == "float" else dtype)
+    df = pd.DataFrame({"e": err, "g": rng.choice(["a", "b"], n)}, index=t)
+    flags = (raw >= 500) if raw.max(initial=0) > 1 else raw.astype(bool)
+    got = df.aimon.ops("1h", error="e", by="g" if by else None)
+    frame = pd.DataFrame({"f": flags.astype(float), "g": df["g"]}, index=t)
+    for key, sub in (frame.groupby("g") if by else [(None, frame)]):
+        e = sub["f"].resample("1h")
+        mine = got[got["g"] == key] if by else got
+        mine = mine.loc[e.sum().index] if len(e.sum()) else mine.iloc[:0]
+        np.testing.assert_array_equal(mine["errors"].to_numpy(), e.sum().to_numpy())
+        np.testing.assert_allclose(mine["error_rate"].to_numpy(), (e.sum() / e.count()).to_numpy(), rtol=1e-12,
+                                   equal_nan=True)
+
+
+def test_negative_integer_error_column_is_refused():
+    t = pd.date_range("2026-01-01", periods=4, freq="min")
+    df = pd.DataFrame({"failed": np.array([0, 1, -1, 0], dtype=np.int16)}, index=t)
+    with pytest.raises(SchemaError, match="failed"):
+        df.aimon.ops("1h", error="failed")
+
+
+def test_ops_reads_float_and_integer_columns_without_changing_them():
+    """The latency column is read as a view and the status codes as they are: the frame is left
+    exactly as it was, also with NaN, negative latencies and segments."""
+    rng = np.random.default_rng(4)
+    n = 3000
+    t = pd.date_range("2026-01-01", periods=n, freq="10s")
+    lat = rng.lognormal(3, 1, n)
+    lat[::97] = np.nan
+    lat[::131] = -1.0
+    df = pd.DataFrame({"latency_ms": lat, "status_code": rng.choice([200, 503], n), "g": rng.choice(["a", "b"], n)},
+                      index=t)
+    before = df.copy(deep=True)
+    got = df.aimon.ops("1h")
+    df.aimon.ops("1h", by="g")
+    pd.testing.assert_frame_equal(df, before)
+    ok = df["latency_ms"].where(df["latency_ms"] >= 0)
+    np.testing.assert_allclose(got["latency_p99"], ok.resample("1h").quantile(0.99), rtol=1e-12)
+    np.testing.assert_array_equal(got["errors"], (df["status_code"] >= 500).resample("1h").sum())

@@ -230,3 +230,59 @@ def test_select_places_the_kth_value(values, data):
     assert work[k] == np.sort(x)[k]
     assert (work[:k] <= work[k]).all() and (work[k + 1:] >= work[k]).all()
     np.testing.assert_array_equal(np.sort(work), np.sort(x))
+
+
+@SETTINGS
+@given(st.lists(st.integers(0, 60), min_size=0, max_size=30), st.integers(0, 2 ** 32 - 1))
+def test_window_count_and_sum_drivers_equal_numpy(sizes, seed):
+    """Both twins (prange and range) of the per-window count and sum kernels against numpy on each slice."""
+    from aimon._kernels import windows as kw
+
+    rng = np.random.default_rng(seed)
+    bounds = np.r_[0, np.cumsum(sizes)].astype(np.int64)
+    codes = rng.choice([0, 1, 200, 499, 500, 503, -7], bounds[-1]).astype(np.int64)
+    x = rng.normal(size=bounds[-1])
+    x[rng.random(x.size) < 0.2] = np.nan
+    want_n = [np.count_nonzero(codes[a:b] >= 500) for a, b in zip(bounds[:-1], bounds[1:])]
+    want_s = [np.nansum(x[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+    want_c = [np.count_nonzero(~np.isnan(x[a:b])) for a, b in zip(bounds[:-1], bounds[1:])]
+    flags = (codes == 1).view(np.uint8)
+    for count, sc in ((kw._count_at_least_parallel, kw._sum_count_parallel),
+                      (kw._count_at_least_serial, kw._sum_count_serial)):
+        np.testing.assert_array_equal(count(codes, bounds, np.int64(500)), want_n)
+        np.testing.assert_array_equal(count(flags, bounds, np.uint8(1)),
+                                      [np.count_nonzero(codes[a:b] == 1) for a, b in zip(bounds[:-1], bounds[1:])])
+        s, c = sc(x, bounds)
+        np.testing.assert_allclose(s, want_s, rtol=1e-12, atol=1e-12)
+        np.testing.assert_array_equal(c, want_c)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), sizes=st.lists(st.integers(0, 1100), min_size=1, max_size=6),
+       nan_share=st.sampled_from([0.0, 0.0, 0.01, 0.3, 1.0]), kind=st.sampled_from(["lognormal", "rounded", "few"]),
+       qs=st.lists(st.floats(0, 1), min_size=1, max_size=5))
+def test_copy_that_partitions_equals_numpy_on_midsize_windows(seed, sizes, nan_share, kind, qs):
+    """Windows below the histogram size: the copy splits the values around a median-of-three pivot
+    (NaN at the pivot positions fall back to a plain copy) and the selection works inside the
+    parts; count, sum, max and numpy's quantiles per window, both drivers."""
+    from aimon._kernels.windows import _summary_parallel, _summary_serial
+
+    rng = np.random.default_rng(seed)
+    n = sum(sizes)
+    values = {"lognormal": rng.lognormal(3, 1, n), "rounded": np.round(rng.lognormal(3, 1, n), 0),
+              "few": rng.choice([-1.0, 0.0, 2.5], n)}[kind]
+    values[rng.uniform(size=n) < nan_share] = np.nan
+    bounds = np.r_[0, np.cumsum(sizes)].astype(np.int64)
+    qs = np.sort(np.array(qs))
+    out = _summary_serial(values, bounds, qs)
+    np.testing.assert_array_equal(_summary_parallel(values, bounds, qs), out)
+    for w in range(len(sizes)):
+        chunk = values[bounds[w]:bounds[w + 1]]
+        chunk = chunk[~np.isnan(chunk)]
+        assert out[w, 0] == chunk.size
+        if chunk.size:
+            np.testing.assert_allclose(out[w, 1], chunk.sum(), rtol=1e-12)
+            assert out[w, 3] == chunk.max()
+            np.testing.assert_allclose(out[w, 4:], np.quantile(chunk, qs), rtol=1e-12, atol=1e-300)
+        else:
+            assert out[w, 1] == 0 and np.isnan(out[w, 2:]).all()

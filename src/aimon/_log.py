@@ -23,10 +23,17 @@ class Log:
     """Rows of a frame in time order, with what was dropped on the way."""
 
     times: pd.DatetimeIndex          # sorted, no NaT
-    order: np.ndarray                # positions in the original frame, in time order
+    _order: np.ndarray | None        # positions in the input in time order; None: 0..n-1 (in_order)
     n_rows: int                      # rows in the input frame
     dropped: dict = field(default_factory=dict)  # reason -> number of rows left out
     in_order: bool = False           # every row kept and already in time order (order is 0..n-1)
+
+    @property
+    def order(self) -> np.ndarray:
+        """Positions in the original frame, in time order (made on first use when in order)."""
+        if self._order is None:
+            self._order = np.arange(self.n_rows)
+        return self._order
 
     @property
     def i8(self) -> np.ndarray:
@@ -98,19 +105,21 @@ def prepare(df: pd.DataFrame, roles: Roles) -> Log:
     """Sort the rows of ``df`` by the timestamp role; count and drop rows without a timestamp."""
     col = roles["timestamp"]
     times, note = _timestamps(df, col)
+    from ._kernels.scan import time_scan
+
     i8 = times.asi8
-    valid = ~np.asarray(times.isna())
-    n_bad = int(len(times) - valid.sum())
+    n_bad, is_sorted = time_scan(i8)  # one pass, no masks: the common log is sorted and complete
     if len(df) and n_bad == len(df):
         raise SchemaError(
             [f"Role 'timestamp': none of the {len(df)} values of {col if col != INDEX else 'the index'!r} "
              f"could be read as a time. Parse them with pd.to_datetime(..., format=...) or name another "
              f"column with timestamp='...'."], df.columns)
-    idx = np.flatnonzero(valid) if n_bad else np.arange(len(i8))
-    sub = i8[idx] if n_bad else i8
-    is_sorted = len(sub) < 2 or bool((sub[1:] >= sub[:-1]).all())
+    idx = None
+    if n_bad:
+        idx = np.flatnonzero(~np.asarray(times.isna()))
     if not is_sorted:
-        idx = idx[np.argsort(sub, kind="stable")]
+        sub = i8[idx] if n_bad else i8
+        idx = np.argsort(sub, kind="stable") if idx is None else idx[np.argsort(sub, kind="stable")]
     dropped = {}
     if n_bad:
         dropped["no_timestamp"] = n_bad
@@ -118,21 +127,26 @@ def prepare(df: pd.DataFrame, roles: Roles) -> Log:
                       f"{col if col != INDEX else 'the index'!r} and were left out (counted in the result).",
                       DataDroppedWarning, stacklevel=3)
     in_order = is_sorted and not n_bad
-    out = Log(times=times if in_order else times[idx], order=idx, n_rows=len(df), dropped=dropped,
+    out = Log(times=times if in_order else times[idx], _order=idx, n_rows=len(df), dropped=dropped,
               in_order=in_order)
     if note:
         out.dropped["note"] = note
     return out
 
 
-def numeric(df: pd.DataFrame, col: str, role: str, order: np.ndarray) -> tuple[np.ndarray, int, int]:
+def numeric(df: pd.DataFrame, col: str, role: str, order: np.ndarray, view: bool = False
+            ) -> tuple[np.ndarray, int, int]:
     """Float64 values of ``col`` in ``order``; (values with NaN for unusable, n_missing, n_invalid).
 
     Missing: NaN/None in the input. Invalid: present but not a finite number (text, inf). Both
-    become NaN in the returned array, and the caller reports the counts.
+    become NaN in the returned array, and the caller reports the counts. ``view=True``: a clean
+    float64 column in order may come back as a view of the input (no copy); the caller must then
+    never write to it.
     """
     s = df[col]
-    if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
+    if view and s.dtype == np.float64 and isinstance(order, slice):
+        raw = np.ascontiguousarray(s.to_numpy())  # a view unless strided; NaN is already NaN
+    elif pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
         raw = s.to_numpy(dtype=np.float64, na_value=np.nan)
     elif pd.api.types.is_datetime64_any_dtype(s.dtype) or pd.api.types.is_timedelta64_dtype(s.dtype):
         if pd.api.types.is_timedelta64_dtype(s.dtype) and role in ("latency", "ttft"):
@@ -148,11 +162,13 @@ def numeric(df: pd.DataFrame, col: str, role: str, order: np.ndarray) -> tuple[n
             raise SchemaError([f"Role {role!r}: column {col!r} holds text ({examples}), not numbers. "
                                f"Convert it with pd.to_numeric(df[{col!r}], errors='coerce') or name "
                                f"another column with {role}='...'."], df.columns)
+    from ._kernels.scan import count_nonfinite
+
     values = raw[order]
-    finite = np.isfinite(values)
-    n_unusable = int(values.size - np.count_nonzero(finite))
+    n_unusable = int(count_nonfinite(values))
     if not n_unusable:
         return values, 0, 0
+    finite = np.isfinite(values)
     n_missing = int(np.asarray(s.isna())[order].sum())
     n_invalid = n_unusable - n_missing
     values = np.where(finite, values, np.nan)
@@ -162,7 +178,8 @@ def numeric(df: pd.DataFrame, col: str, role: str, order: np.ndarray) -> tuple[n
 NON_NEGATIVE = ("latency", "ttft", "input_tokens", "output_tokens", "cost")
 
 
-def role_values(df: pd.DataFrame, roles: Roles, role: str, order, notes=None) -> tuple[np.ndarray, int, int]:
+def role_values(df: pd.DataFrame, roles: Roles, role: str, order, notes=None, view: bool = False
+                ) -> tuple[np.ndarray, int, int]:
     """:func:`numeric` for a role column, in the unit aimon reports (latency and TTFT in ms).
 
     Negative latencies, TTFTs, token counts and costs cannot be right: they are counted as
@@ -171,7 +188,7 @@ def role_values(df: pd.DataFrame, roles: Roles, role: str, order, notes=None) ->
     ``SECONDS_LIKE_MEDIAN`` it looks like seconds, and a note is added to ``notes``.
     """
     col = roles[role]
-    values, n_missing, n_invalid = numeric(df, col, role, order)
+    values, n_missing, n_invalid = numeric(df, col, role, order, view)
     if role in roles.units and not pd.api.types.is_timedelta64_dtype(df[col].dtype):
         unit, source = roles.units[role]
         if source == "default" and notes is not None:
@@ -182,10 +199,11 @@ def role_values(df: pd.DataFrame, roles: Roles, role: str, order, notes=None) ->
         if UNITS[unit] != 1.0:
             values = values * UNITS[unit]
     if role in NON_NEGATIVE:
-        negative = values < 0
-        n_neg = int(np.count_nonzero(negative))
+        from ._kernels.scan import count_negative
+
+        n_neg = int(count_negative(values))
         if n_neg:
-            values = np.where(negative, np.nan, values)
+            values = np.where(values < 0, np.nan, values)
             n_invalid += n_neg
     return values, n_missing, n_invalid
 

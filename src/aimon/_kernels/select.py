@@ -207,3 +207,48 @@ def quantiles(x, m, qs, out, offset):
     kth_values(x, 0, m, ranks, values)
     for j in range(nq):
         out[offset + j] = _lerp(values[2 * j], values[2 * j + 1], qs[j] * (m - 1) - ranks[2 * j])
+
+
+@njit(cache=True)
+def kth_split(x, m, split, ranks, out):
+    """``kth_values(x, 0, m, ranks, out)`` for x[:m] already split in two: every value of
+    x[:split] is below every value of x[split:m]. Each rank is selected within its own part only."""
+    if m >= SMALL:
+        kth_values(x, 0, m, ranks, out)
+        return
+    start = 0  # x[start:m] holds exactly the values of ranks start and up
+    for r in range(ranks.shape[0]):
+        k = ranks[r]
+        if k < start:  # a rank asked for before: its value sits at x[k]
+            out[r] = x[k]
+            continue
+        if start < split <= k:  # x[start:split] all lie below rank k
+            start = split
+        end = split if k < split else m
+        if k == start:  # the smallest of the part
+            j = start
+            for i in range(start + 1, end):
+                if x[i] < x[j]:
+                    j = i
+            v = x[j]
+            x[j] = x[k]
+            x[k] = v
+        else:
+            select(x, start, end, k)
+        out[r] = x[k]
+        start = k + 1
+
+
+@njit(cache=True)
+def quantiles_split(x, m, split, qs, out, offset):
+    """``quantiles`` for x[:m] split in two as in ``kth_split``."""
+    nq = qs.shape[0]
+    ranks = np.empty(2 * nq, dtype=np.int64)
+    for j in range(nq):
+        lo = min(int(np.floor(qs[j] * (m - 1))), m - 1)
+        ranks[2 * j] = lo
+        ranks[2 * j + 1] = min(lo + 1, m - 1)
+    values = np.empty(2 * nq)
+    kth_split(x, m, split, ranks, values)
+    for j in range(nq):
+        out[offset + j] = _lerp(values[2 * j], values[2 * j + 1], qs[j] * (m - 1) - ranks[2 * j])

@@ -6,8 +6,8 @@ method, its p-value, the effect size, sizes, missing shares and unseen categorie
 of a numeric column is a contiguous slice of the time-ordered rows, sorted in place; ECDF gaps and
 Wasserstein distances then come from binary searches in the sorted reference and its prefix sums,
 so the cost grows with the rows of the log, not with windows x reference size (so do the
-Mann-Whitney and Cramér-von Mises rank sums; the energy distance and Anderson-Darling still merge
-each window with the reference). The kernels run over all
+Mann-Whitney and Cramér-von Mises rank sums and the energy distance; Anderson-Darling still
+merges each window with the reference). The kernels run over all
 windows of all columns in parallel.
 """
 from __future__ import annotations
@@ -128,11 +128,11 @@ def _hist_stat(method, hist):
     return hist[:, col].copy()
 
 
-# the energy distance and Anderson-Darling need the full merge pass (AD's per-value weight depends
-# on the window's count below each reference value, so no prefix sum over the reference holds it);
-# the rest come from binary searches in the reference (O(window log reference)): ECDF gaps by
-# `ecdfwindow`, midrank sums, tie terms and CvM U by `rankwindow`
-MERGE_METHODS = ("energy", "anderson")
+# Anderson-Darling needs the full merge pass (its per-value weight depends on the window's count
+# below each reference value, so no prefix sum over the reference holds it); the rest come from
+# binary searches in the reference (O(window log reference)): ECDF gaps by `ecdfwindow`, midrank
+# sums, tie terms and CvM U by `rankwindow`, the energy distance's L2 by `energywindow`
+MERGE_METHODS = ("anderson",)
 RANK_METHODS = ("cramervonmises", "mannwhitney")
 
 
@@ -174,6 +174,16 @@ def _window_rows(items, prepared, k):
     part = fn(ref, ref_off, np.concatenate(his), np.concatenate(los), cur, cur_off, ref_of)
     rows = np.full((part.shape[0], twosample.N_OUT), np.nan)
     rows[:, :3] = part
+    energy = [c for c, (_, _, m) in enumerate(items) if m == "energy"]
+    if energy:
+        from .._kernels import energywindow
+
+        pairs = np.concatenate([np.arange(c * k, (c + 1) * k) for c in energy]).astype(np.int64)
+        mad = np.array([energywindow.mean_abs_diff(refs[c]) if c in energy else 0.0 for c in range(len(items))])
+        big = cur.size + len(cur_off) * 20 >= 200_000
+        fn = energywindow.energy_window_parallel if big else energywindow.energy_window_serial
+        rows[pairs, twosample.L2] = fn(ref, ref_off, np.concatenate(his), np.concatenate(los), mad, cur, cur_off,
+                                       ref_of, pairs)
     ranked = [c for c, (_, _, m) in enumerate(items) if m in RANK_METHODS]
     if ranked:
         rank = _rank_rows([items[c] for c in ranked], [prepared[c] for c in ranked], k)

@@ -154,5 +154,5 @@ def drift_over_time(df: pd.DataFrame, reference, freq="1D", columns=None, method
         table[c] = table[c].astype(bool)
     for c in ("n_cur", "unseen"):
         table[c] = table[c].astype(np.int64)
-    acc = {"rows": log.n_rows, "rows_with_timestamp": int(len(log.order)), "dropped": dict(log.dropped)}
+    acc = {"rows": log.n_rows, "rows_with_timestamp": int(len(log.times)), "dropped": dict(log.dropped)}
     return DriftTimeline(table, prof, str(freq), skipped, acc)

@@ -53,6 +53,18 @@ def sum_count(values: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, np.nd
                             np.ascontiguousarray(bounds, dtype=np.int64))
 
 
+def count_at_least(values: np.ndarray, bounds: np.ndarray, thr: int) -> np.ndarray:
+    """Number of ``values >= thr`` per window of an integer array (int64 or uint8), one compiled
+    pass, no float conversion."""
+    from .._kernels.windows import window_count_at_least
+
+    k = len(bounds) - 1
+    if k <= 0:
+        return np.zeros(max(k, 0), dtype=np.int64)
+    return window_count_at_least(np.ascontiguousarray(values), np.ascontiguousarray(bounds, dtype=np.int64),
+                                 values.dtype.type(thr))
+
+
 def ratio(num, den) -> np.ndarray:
     """num / den with NaN (not inf, no warning) where den == 0."""
     num = np.asarray(num, dtype=np.float64)
@@ -68,7 +80,7 @@ def finish(table: pd.DataFrame, log: Log, freq, excluded: dict, what: str) -> pd
     table.attrs["aimon"] = {
         "freq": str(freq),
         "rows": log.n_rows,
-        "rows_with_timestamp": int(len(log.order)),
+        "rows_with_timestamp": int(len(log.times)),
         "dropped": {k: v for k, v in log.dropped.items()},
         "excluded": excluded,
     }

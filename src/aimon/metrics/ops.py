@@ -6,7 +6,7 @@ import pandas as pd
 
 from .._log import Problems, numeric, prepare, role_values, windows
 from ..roles import CONVENTIONAL, absent_roles_note, infer_roles, require
-from ._table import finish, per_segment, ratio, sum_count
+from ._table import count_at_least, finish, per_segment, ratio, sum_count
 
 QUANTILES = (0.5, 0.95, 0.99)
 
@@ -31,6 +31,25 @@ def error_flags(df: pd.DataFrame, col: str, order: np.ndarray) -> tuple[np.ndarr
         raise SchemaError([f"Role 'error': column {col!r} has negative values; expected a boolean, "
                            "0/1, or HTTP status codes. Name another column with error='...'."], df.columns)
     return values, n_missing, n_invalid
+
+
+def error_source(df: pd.DataFrame, col: str, order) -> tuple[np.ndarray, int | None, int, int]:
+    """What ``error_flags`` reads, without its float copy when it can: for a boolean or integer
+    column, (its values in ``order`` as uint8/int64, t, 0, 0) with the errors being the values >= t
+    (500 for status codes, 1 for 0/1); otherwise (``error_flags``'s flags, None, missing, invalid)."""
+    dt = df[col].dtype
+    if isinstance(dt, np.dtype) and (dt.kind == "b" or dt.kind == "i" or (dt.kind == "u" and dt.itemsize < 8)):
+        raw = df[col].to_numpy()
+        raw = raw.view(np.uint8) if dt.kind == "b" else raw.astype(np.int64, copy=False)
+        raw = raw[order]
+        top = raw.max() if raw.size else 0
+        if top > 1:
+            return raw, 500, 0, 0
+        if raw.size and raw.min() < 0:
+            return error_flags(df, col, order) + (None,)  # raises its SchemaError
+        return raw, 1, 0, 0
+    values, n_missing, n_invalid = error_flags(df, col, order)
+    return values, None, n_missing, n_invalid
 
 
 def _latency_block(prefix, values, bounds, qs, names, extra_max=True):
@@ -113,14 +132,14 @@ def ops(df: pd.DataFrame, freq="5min", by=None, resources=None, gpu_hourly_usd=N
                     "Name them with latency='...', error='...'.")
     for role in metric_roles:
         if r.get(role) is not None:
-            converted = checks.run(role_values, df, r, role, rows, checks.notes)
+            converted = checks.run(role_values, df, r, role, rows, checks.notes, view=True)
             if converted is not None:
                 arrays[role], excluded[f"{role}_missing"], excluded[f"{role}_invalid"] = converted
     err = None
     if r.get("error") is not None:
-        converted = checks.run(error_flags, df, r["error"], rows)
+        converted = checks.run(error_source, df, r["error"], rows)
         if converted is not None:
-            err, n_missing, n_invalid = converted
+            err, err_at_least, n_missing, n_invalid = converted
             excluded["error_unknown"] = n_missing + n_invalid
     checks.raise_any()
     checks.warn_any()
@@ -131,7 +150,10 @@ def ops(df: pd.DataFrame, freq="5min", by=None, resources=None, gpu_hourly_usd=N
         seconds = win.seconds
         cols = {"requests": requests, "throughput_rps": ratio(requests, seconds)}
         if err is not None:
-            errors, known = sum_count(err[pos], bounds)
+            if err_at_least is None:
+                errors, known = sum_count(err[pos], bounds)
+            else:
+                errors, known = count_at_least(err[pos], bounds, err_at_least), requests
             cols["errors"] = errors.astype(np.int64)
             cols["error_rate"] = ratio(errors, known)
         if "latency" in arrays:
