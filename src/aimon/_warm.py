@@ -34,6 +34,8 @@ def warm(verbose: bool = True) -> float:
                                "c": rng.choice(["a", "b", "c"], rows)}, index=idx)
             ref, cur = df.iloc[: rows // 2], df.iloc[rows // 2:]
             aimon.ops(df, "1h")
+            codes = np.where(df["error"], 503, 200).astype(np.int64)   # HTTP status codes: the int64 counter
+            aimon.ops(df.drop(columns="error").assign(status_code=codes), "1h")
             for method in ("auto", "ks", "mannwhitney", "cramervonmises", "anderson", "energy", "psi"):
                 m = method if method == "auto" else {"numeric": method}
                 aimon.drift(cur, ref, method=m)
