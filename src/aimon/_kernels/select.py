@@ -122,6 +122,20 @@ def _kth(x, lo, hi, k):
 
 
 @njit(cache=True)
+def smallest_to(x, start, end):
+    """Move the smallest of x[start:end] to x[start] (a swap) and return it: the next rank by a
+    min scan, cheaper than a selection when the rank is the first of what is left."""
+    j = start
+    for i in range(start + 1, end):
+        if x[i] < x[j]:
+            j = i
+    v = x[j]
+    x[j] = x[start]
+    x[start] = v
+    return v
+
+
+@njit(cache=True)
 def kth_values(x, lo, hi, ranks, out):
     """out[r] = the ranks[r]-th smallest (0-based) of the finite x[lo:hi]; ranks ascending, except
     that a rank may repeat one asked for earlier (quantile pairs such as 6, 7, 6, 7).
@@ -143,14 +157,7 @@ def kth_values(x, lo, hi, ranks, out):
             if k < start:  # a rank asked for before: its value sits at x[k]
                 out[r] = x[k]
             elif r > 0 and k == start:  # the next rank: move the smallest of the rest to x[k]
-                j = start
-                for i in range(start + 1, hi):
-                    if x[i] < x[j]:
-                        j = i
-                v = x[j]
-                x[j] = x[k]
-                x[k] = v
-                out[r] = v
+                out[r] = smallest_to(x, start, hi)
                 start = k + 1
             else:
                 select(x, start, hi, k)
@@ -226,13 +233,7 @@ def kth_split(x, m, split, ranks, out):
             start = split
         end = split if k < split else m
         if k == start:  # the smallest of the part
-            j = start
-            for i in range(start + 1, end):
-                if x[i] < x[j]:
-                    j = i
-            v = x[j]
-            x[j] = x[k]
-            x[k] = v
+            smallest_to(x, start, end)
         else:
             select(x, start, end, k)
         out[r] = x[k]
