@@ -14,6 +14,7 @@ import numpy as np
 from numba import njit, prange
 
 from .ecdfwindow import _range_sum
+from .rankwindow import run_end
 
 
 @njit(cache=True)
@@ -44,8 +45,7 @@ def energy_window(x, hi, lo, ref_mad, y):
     while j < n:
         v = y[j]
         j0 = j
-        while j < n and y[j] == v:
-            j += 1
+        j = run_end(y, j)
         a = np.searchsorted(x, v, side="left")
         below = a * v - _range_sum(hi, lo, 0, a)  # sum of v - r over r < v
         above = _range_sum(hi, lo, a, N) - (N - a) * v  # sum of r - v over r >= v

@@ -15,6 +15,16 @@ from numba import njit, prange
 
 
 @njit(cache=True)
+def run_end(y, j):
+    """The end of the run of values equal to y[j] in the sorted array ``y`` (a tie group)."""
+    v = y[j]
+    n = y.shape[0]
+    while j < n and y[j] == v:
+        j += 1
+    return j
+
+
+@njit(cache=True)
 def tie_prefix(x):
     """T[k] = sum of (m^3 - m) over the tied groups of the sorted ``x`` that start before k
     (a group's term sits at its first position), length len(x) + 1."""
@@ -55,8 +65,7 @@ def rank_window(x, T, y, out):
     while j < n:
         v = y[j]
         j0 = j
-        while j < n and y[j] == v:
-            j += 1
+        j = run_end(y, j)
         k = float(j - j0)
         a = np.searchsorted(x, v, side="left")
         b = np.searchsorted(x, v, side="right")

@@ -201,19 +201,33 @@ def kth_values(x, lo, hi, ranks, out):
 
 
 @njit(cache=True)
-def quantiles(x, m, qs, out, offset):
-    """numpy 'linear' quantiles ``qs`` (ascending) of the finite values x[:m] (reordered in place)
-    into out[offset + j]."""
+def quantile_ranks(qs, m):
+    """The two order statistics (0-based ranks) around each numpy 'linear' quantile of m values:
+    ranks[2j] and ranks[2j + 1] for qs[j]."""
     nq = qs.shape[0]
     ranks = np.empty(2 * nq, dtype=np.int64)
     for j in range(nq):
         lo = min(int(np.floor(qs[j] * (m - 1))), m - 1)
         ranks[2 * j] = lo
         ranks[2 * j + 1] = min(lo + 1, m - 1)
-    values = np.empty(2 * nq)
-    kth_values(x, 0, m, ranks, values)
-    for j in range(nq):
+    return ranks
+
+
+@njit(cache=True)
+def interpolate(values, ranks, qs, m, out, offset):
+    """out[offset + j] = the 'linear' quantile qs[j] from the order statistics at ``ranks``."""
+    for j in range(qs.shape[0]):
         out[offset + j] = _lerp(values[2 * j], values[2 * j + 1], qs[j] * (m - 1) - ranks[2 * j])
+
+
+@njit(cache=True)
+def quantiles(x, m, qs, out, offset):
+    """numpy 'linear' quantiles ``qs`` (ascending) of the finite values x[:m] (reordered in place)
+    into out[offset + j]."""
+    ranks = quantile_ranks(qs, m)
+    values = np.empty(ranks.shape[0])
+    kth_values(x, 0, m, ranks, values)
+    interpolate(values, ranks, qs, m, out, offset)
 
 
 @njit(cache=True)
@@ -243,13 +257,7 @@ def kth_split(x, m, split, ranks, out):
 @njit(cache=True)
 def quantiles_split(x, m, split, qs, out, offset):
     """``quantiles`` for x[:m] split in two as in ``kth_split``."""
-    nq = qs.shape[0]
-    ranks = np.empty(2 * nq, dtype=np.int64)
-    for j in range(nq):
-        lo = min(int(np.floor(qs[j] * (m - 1))), m - 1)
-        ranks[2 * j] = lo
-        ranks[2 * j + 1] = min(lo + 1, m - 1)
-    values = np.empty(2 * nq)
+    ranks = quantile_ranks(qs, m)
+    values = np.empty(ranks.shape[0])
     kth_split(x, m, split, ranks, values)
-    for j in range(nq):
-        out[offset + j] = _lerp(values[2 * j], values[2 * j + 1], qs[j] * (m - 1) - ranks[2 * j])
+    interpolate(values, ranks, qs, m, out, offset)
