@@ -40,6 +40,10 @@ from .baselines import profile, seasonal_component
 SHRINK = 50        # pseudo-points of the overall MAD mixed into each hour's MAD
 MAD_K = 1.0 / 0.6744897501960817   # MAD of a normal sample -> its standard deviation
 SUSTAIN_FLOOR = 3.0
+# floating-point noise of the decomposition is ~1e-14 of the values' magnitude: a scale below
+# this share of it is rounding, not noise (a noise-free series otherwise bands its own rounding
+# and pages on it)
+REL_PRECISION = 1e-10
 
 
 @dataclass
@@ -118,8 +122,9 @@ def directional(z: np.ndarray, direction: str) -> np.ndarray:
     return np.abs(z)
 
 
-def robust_scale(r: np.ndarray, bins: np.ndarray, nb: int, notes: list) -> np.ndarray:
-    """MAD of the residuals per bin, shrunk towards the overall MAD; never zero."""
+def robust_scale(r: np.ndarray, bins: np.ndarray, nb: int, notes: list, magnitude: float = 0.0) -> np.ndarray:
+    """MAD of the residuals per bin, shrunk towards the overall MAD; never zero, and never below
+    ``REL_PRECISION * magnitude`` (the values' largest absolute size: rounding is not noise)."""
     ok = np.isfinite(r)
     rr, bb = r[ok], bins[ok]
     if rr.size == 0:  # no residual to learn a scale from (e.g. every point is the level's warm-up)
@@ -142,7 +147,7 @@ def robust_scale(r: np.ndarray, bins: np.ndarray, nb: int, notes: list) -> np.nd
                 m = MAD_K * np.median(np.abs(x - np.median(x)))
                 out[b] = np.sqrt((x.size * m * m + SHRINK * g * g) / (x.size + SHRINK))
         out = np.maximum(out, 0.25 * g)
-    return out
+    return np.maximum(out, REL_PRECISION * magnitude)
 
 
 def choose_periods(seasonal, table, per_day) -> list:
@@ -191,7 +196,8 @@ def fit_state(values, index, step_ns, *, periods, method, direction, quantile, l
     expected, _ = standardise(state, values, index, np.zeros(0), None, scale=False)
     r = values - expected
     bins = state.bins(index)
-    state.scale = robust_scale(r, bins, nb, notes)
+    magnitude = float(np.max(np.abs(values[observed]))) if observed.any() else 0.0
+    state.scale = robust_scale(r, bins, nb, notes, magnitude)
     z = r / state.scale[bins]
     # Right after a level shift the trailing level lags, and that lag is a change, not noise:
     # points that the level of the window *after* them explains (residual less than half) are
