@@ -42,7 +42,7 @@ def test_shorter_than_two_periods_falls_back_and_says_so():
     m = call(lambda x: aimon.fit_thresholds(x, seasonal="daily"), s, aimon.ThresholdModel)
     assert m.periods_ == [] and any("non-seasonal" in n for n in m.notes_)
     auto = call(aimon.fit_thresholds, s, aimon.ThresholdModel)
-    assert auto.periods_ == [] and "needs two full periods" in auto.seasonality_["reason"].iloc[0]
+    assert auto.periods_ == [] and "needs more than two full periods" in auto.seasonality_["reason"].iloc[0]
     assert np.isfinite(auto.predict(s.index[-1:] + pd.Timedelta("1h"))).all().all()
 
 
@@ -230,3 +230,19 @@ def test_detect_on_only_missing_values_judges_nothing():
     s = pd.Series([0.0, 0.0, 0.0, np.nan, np.nan], index=idx)
     log = aimon.fit_thresholds(s.iloc[:3]).detect(s.iloc[3:])
     assert log.n_alerts == 0 and int(np.isfinite(log.score).sum()) == 0 and len(log.table) == 0
+
+
+@pytest.mark.parametrize("seasonal", ["auto", "weekly"])
+def test_exactly_two_weeks_of_history_fits(seasonal):
+    # MSTL refuses a period of half the series and statsmodels then failed with an
+    # UnboundLocalError (NAB's Twitter_volume_IBM, 14 days at 5 minutes, weekly cycle only)
+    idx = pd.date_range("2026-01-05", periods=2 * 2016, freq="5min")
+    weekend = np.asarray(idx.day_of_week >= 5, float)
+    s = pd.Series(100 + 40 * weekend + np.random.default_rng(0).normal(0, 5, len(idx)), index=idx)
+    model = aimon.fit_thresholds(s, seasonal=seasonal)
+    assert 2016 not in model.periods_
+    if seasonal == "weekly":
+        assert any("not more than two periods" in n for n in model.notes_)
+    else:
+        assert "more than two full periods" in model.seasonality_.set_index("candidate").loc["weekly", "reason"]
+    assert 2016 in aimon.fit_thresholds(pd.concat([s, s.iloc[:1].set_axis(idx[-1:] + idx.freq)])).periods_

@@ -120,3 +120,42 @@ def test_a_noise_free_cycle_does_not_page_on_its_own_rounding(shape):
     changed.iloc[3000:3010] += 0.5                  # a real change of 1% of the level still pages at once
     log = model.detect(changed.iloc[600:])
     assert log.n_alerts == 1 and log.table["start"].iloc[0] == idx[3000]
+
+
+@pytest.mark.parametrize("days,weekly", [(3, 0.0), (5, 0.0), (21, 3.0)])
+def test_widened_scale_matches_the_spread_of_new_points(days, weekly):
+    # the profile is fitted on the training points, so their residuals are in-sample and too
+    # small by sqrt((k - 1) / (k + 1)); the widened scale must match new points' residuals
+    from scipy.stats import median_abs_deviation
+
+    ratios, raw = [], []
+    for seed in range(4):
+        per_day = 24 if weekly else 288
+        n = per_day * (days + 3)
+        idx = pd.date_range("2026-01-05", periods=n, freq="h" if weekly else "5min")
+        y = (10 + 3 * np.sin(2 * np.pi * (np.arange(n) % per_day) / per_day)
+             + weekly * (np.asarray(idx.day_of_week) >= 5) + np.random.default_rng(seed).normal(0, 1, n))
+        s = pd.Series(y, index=idx)
+        train = per_day * days
+        model = aimon.fit_thresholds(s.iloc[:train])
+        assert len(model.periods_) == (2 if weekly else 1)
+        new_z = model.detect(s.iloc[train:], refit=None).z
+        ratios.append(median_abs_deviation(new_z, scale="normal", nan_policy="omit"))
+        in_sample = model._train_z * model.state_.inflation       # residuals over the unwidened scale
+        raw.append(median_abs_deviation(new_z * model.state_.inflation, scale="normal", nan_policy="omit")
+                   / median_abs_deviation(in_sample, scale="normal", nan_policy="omit"))  # residual spreads
+    k = days * per_day / max(model.periods_)
+    assert model.state_.inflation == pytest.approx(np.sqrt((k + 1) / (k - 1)))
+    assert np.mean(ratios) == pytest.approx(1.0, abs=0.12)          # new points' z have unit spread
+    assert np.mean(raw) == pytest.approx(model.state_.inflation, rel=0.12)
+
+
+def test_inflation_is_saved_and_older_files_load_without_it():
+    model = aimon.fit_thresholds(hourly(5))
+    again = aimon.ThresholdModel.from_json(model.to_json())
+    assert again.state_.cycles == model.state_.cycles and again.state_.inflation > 1
+    import json
+
+    d = json.loads(model.to_json())
+    del d["learned"]["state"]["cycles"]
+    assert aimon.ThresholdModel.from_json(json.dumps(d)).state_.inflation == 1.0

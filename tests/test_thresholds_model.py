@@ -95,7 +95,7 @@ def test_seasonality_decisions_are_reported():
     assert aimon.fit_thresholds(noise).periods_ == []
     short = aimon.fit_thresholds(hourly(10))
     assert short.periods_ == [24]
-    assert "needs two full periods" in short.seasonality_.set_index("candidate").loc["weekly", "reason"]
+    assert "needs more than two full periods" in short.seasonality_.set_index("candidate").loc["weekly", "reason"]
 
 
 @pytest.mark.parametrize("method", ["mstl", "stl", "holt_winters", "rolling_quantile"])

@@ -38,7 +38,7 @@ class ThresholdModel:
     ----------
     seasonal : 'auto', None, 'daily', 'weekly', int or list, default 'auto'
         Seasonal periods. 'auto' tests daily and weekly cycles by autocorrelation (when there
-        are two full periods of history) and reports the decision in ``seasonality_``.
+        are more than two full periods of history) and reports the decision in ``seasonality_``.
         Integers are periods in points.
     freq : str, optional
         Step of the regular grid ('5min'); inferred (median spacing) when omitted. Points off
@@ -185,7 +185,8 @@ class ThresholdModel:
                                            direction=self.direction, quantile=self.quantile,
                                            level_window=self.level_window_, min_multiplier=self.min_multiplier,
                                            sustain=self.sustain_, seasonality=reuse.seasonality,
-                                           notes=reuse.notes, seasonal_profile=reuse.profile, exclude=exclude)
+                                           notes=reuse.notes, seasonal_profile=reuse.profile,
+                                           profile_cycles=reuse.cycles, exclude=exclude)
             return state, expected, z
         per_day = DAY_NS // step if DAY_NS % step == 0 else 0
         notes = list(notes or [])
@@ -207,11 +208,12 @@ class ThresholdModel:
                              f"within a day; only longer periods are used")
                 periods = [p for p in periods if p >= 2]
             n_ok = int(np.isfinite(values).sum())
-            short = [p for p in periods if n_ok < 2 * p]
+            short = [p for p in periods if n_ok <= 2 * p]    # the decomposition needs period < n / 2
             if short:
-                notes.append(f"seasonal={self.seasonal!r}: {n_ok} points are fewer than two periods of "
-                             f"{max(short)} points, so a non-seasonal baseline is used")
-                periods = [p for p in periods if n_ok >= 2 * p]
+                periods = [p for p in periods if n_ok > 2 * p]
+                notes.append(f"seasonal={self.seasonal!r}: {n_ok} points are not more than two periods of "
+                             f"{max(short)} points, so " + ("that period is left out" if periods else
+                                                            "a non-seasonal baseline is used"))
         if self.method != "mstl" and len(periods) > 1 and self.method != "rolling_quantile":
             notes.append(f"method={self.method!r} models one period: the daily one ({min(periods)} points) is used")
             periods = [min(periods)]
@@ -392,7 +394,9 @@ class ThresholdModel:
         counts = dict(grid.counts, refits=fits, not_judged=int(np.count_nonzero(~np.isfinite(z))))
         mult = np.where(np.isfinite(mult), mult, self.state_.multiplier)
         smult = np.where(np.isnan(smult), self.state_.sustain_multiplier, smult)
-        zb = self._train_z[before]
+        # training residuals are in-sample (the profile was fitted on them): widened like the
+        # scale, they stand for the new points' residuals in the likelihood's history
+        zb = self._train_z[before] * self.state_.inflation
         lik = self._likelihood(zb, np.full(len(zb), self.state_.multiplier), z, mult)
         return AlertLog(index, values, expected, z, multiplier=mult, width=self.width, direction=self.direction,
                         policy=policy, step_ns=self.step_ns_, scale=scale, sustain=self.sustain_,

@@ -61,6 +61,7 @@ def to_dict(model) -> dict:
         "state": {"per_day": int(st.per_day), "periods": [int(p) for p in st.periods],
                   "profile": _floats(st.profile), "scale": _floats(st.scale),
                   "multiplier": float(st.multiplier), "level_window": int(st.level_window),
+                  "cycles": float(st.cycles) if np.isfinite(st.cycles) else None,
                   "notes": list(st.notes), "sustain": int(st.sustain),
                   "sustain_multiplier": float(st.sustain_multiplier) if np.isfinite(st.sustain_multiplier) else None,
                   "seasonality": {c: [_plain(x) if not (isinstance(x, float) and np.isnan(x)) else None
@@ -105,7 +106,8 @@ def from_dict(d: dict):
                           for c, v in s["seasonality"].items()})
     model.state_ = State(L["step_ns"], s["per_day"], list(s["periods"]), _array(s["profile"]), _array(s["scale"]),
                          s["multiplier"], s["level_window"], table, list(s["notes"]), s["sustain"],
-                         np.inf if s["sustain_multiplier"] is None else s["sustain_multiplier"])
+                         np.inf if s["sustain_multiplier"] is None else s["sustain_multiplier"],
+                         np.inf if s.get("cycles") is None else s["cycles"])   # older files: no widening
     return model
 
 

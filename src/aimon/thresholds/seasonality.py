@@ -1,6 +1,7 @@
 """Which seasonal periods (daily, weekly) a metric has, decided from its autocorrelation.
 
-A candidate period is tested only when there are at least two full periods of history. The
+A candidate period is tested only when there are more than two full periods of history (the
+decomposition needs a period shorter than half the series). The
 series is detrended with a centred rolling mean one period long (which removes the trend but
 keeps a cycle of that period), and the candidate is kept when the autocorrelation at exactly
 one period is at least ``min_acf``. The weekly candidate is tested after the daily profile is
@@ -61,8 +62,8 @@ def detect_seasonality(values: np.ndarray, day_ph: np.ndarray, step_ns: int, min
                              f"can be aligned")
         elif period < 2:
             row["reason"] = "step of a day or more: no daily cycle within a day"
-        elif n_ok < 2 * period:
-            row["reason"] = f"needs two full periods ({2 * period} points), has {n_ok}"
+        elif n_ok <= 2 * period:
+            row["reason"] = f"needs more than two full periods ({2 * period + 1} points), has {n_ok}"
         else:
             x = _detrend(values.astype(np.float64), period)
             left = 1.0
