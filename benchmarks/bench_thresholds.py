@@ -245,6 +245,8 @@ def speed(mstl_default=True):
 
 ABLATION = [
     ("defaults", {}),
+    ("no widening of in-sample scales", {"_patch": ("WIDEN_IN_SAMPLE", False)}),
+    ("no precision floor on the scale", {"_patch": ("REL_PRECISION", 0.0)}),
     ("parameters before issue 17", OLD_DEFAULTS),
     ("no anomaly likelihood (likelihood=None)", {"likelihood": None}),
     ("likelihood_z=3", {"likelihood_z": 3.0}),
@@ -271,8 +273,19 @@ def nab_ablation():
     print("| setting | NAB standard | low FP | low FN | F1 episode | false episodes | detected | "
           + " | ".join(cats) + " | seconds |")
     print("|---|---|---|---|---|---|---|" + "---|" * len(cats) + "---|")
+    from aimon.thresholds import bands
+
     for label, params in ABLATION:
-        flags, secs = aimon_flags(corpus, **params)
+        params = dict(params)
+        name, value = params.pop("_patch", (None, None))
+        old = getattr(bands, name) if name else None
+        if name:
+            setattr(bands, name, value)
+        try:
+            flags, secs = aimon_flags(corpus, **params)
+        finally:
+            if name:
+                setattr(bands, name, old)
         res = ns.evaluate(corpus, flags, threshold=0.5)
         r = res["ALL"]
         print(f"| {label} | " + " | ".join(f"{r[key]:.1f}" for _, key in PROFILES)

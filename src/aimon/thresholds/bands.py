@@ -55,6 +55,7 @@ SUSTAIN_FLOOR = 3.0
 # this share of it is rounding, not noise (a noise-free series otherwise bands its own rounding
 # and pages on it)
 REL_PRECISION = 1e-10
+WIDEN_IN_SAMPLE = True   # widen in-sample scales for the profile's fit (off only to measure it)
 
 
 @dataclass
@@ -77,7 +78,7 @@ class State:
     @property
     def inflation(self) -> float:
         """How much wider new points' residuals are than the in-sample ones the scale saw."""
-        return out_of_sample_inflation(self.cycles) if len(self.profile) > 1 else 1.0
+        return out_of_sample_inflation(self.cycles) if len(self.profile) > 1 and WIDEN_IN_SAMPLE else 1.0
 
     @property
     def length(self) -> int:
