@@ -109,9 +109,16 @@ def join_labels(predictions: pd.DataFrame, labels: pd.DataFrame, on="request_id"
         out[label_time] = arrival
         out["label_delay"] = arrival - pred_time
     if label in out.columns:
-        out[label] = new_label.where(matched, out[label])
+        out[label] = _prefer(new_label, out[label], matched)
     else:
         out[label] = new_label.where(matched)
     counts["matched"] = int(matched.sum())
     out.attrs = {**predictions.attrs, "aimon_join": counts}
     return out
+
+
+def _prefer(new: pd.Series, old: pd.Series, use_new: pd.Series) -> pd.Series:
+    """``new`` where ``use_new``, else ``old``, in their common dtype (pandas 2.2's ``where``
+    would otherwise cast all-round floats back to integers, and warns that it will stop)."""
+    dtype = pd.concat([new.iloc[:0], old.iloc[:0]]).dtype
+    return new.astype(dtype).where(use_new, old.astype(dtype))

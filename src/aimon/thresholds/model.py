@@ -65,7 +65,7 @@ class ThresholdModel:
         with a bad side, such as latency or accuracy, where a slow drift to that side is a
         degradation: the memory leak of the bundled credit-scoring log) and None for 'both'
         (a metric that wanders both ways, such as traffic or demand, drifts for hours as a
-        matter of course: on the NAB dev set the sustained score added a quarter more false
+        matter of course: on the NAB dev set the sustained score added a fifth more false
         episodes there).
     refit : str, int or None, default '1D'
         In :meth:`detect`, refit the seasonal profile and scale this often (and earlier while

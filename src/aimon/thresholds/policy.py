@@ -34,7 +34,7 @@ class AlertPolicy:
     cooldown : int or str, default '1D'
         After an episode closes, no new episode fires for this long: one page per incident,
         not one per re-opening while the metric hovers around the band's edge (on the NAB
-        dev set a day cuts false episodes by a third at no loss of recall; two days start
+        dev set a day cuts false episodes by a quarter at no loss of recall; two days start
         hiding real incidents, benchmarks/bench_thresholds.py).
     max_alerts : int or None, default None
         At most this many episodes fire within any ``per``; further ones are kept in the log,
