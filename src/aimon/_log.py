@@ -264,11 +264,19 @@ def window_grid(first, last, lo=None, hi=None):
         _GRID.reset(token)
 
 
+def to_offset(freq):
+    """``pandas.tseries.frequencies.to_offset`` without pandas 2.2's FutureWarning about the case
+    of an unknown alias ('nonsense' -> 'NONSENSE'), which it emits just before raising."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        return pd.tseries.frequencies.to_offset(freq)
+
+
 def windows(times: pd.DatetimeIndex, freq) -> Windows:
     """The windows of ``freq`` that cover the sorted ``times``, empty ones included
     (or the windows of the whole log inside :func:`window_grid`)."""
     try:
-        offset = pd.tseries.frequencies.to_offset(freq)
+        offset = to_offset(freq)
         if offset is None or offset.n <= 0:
             raise ValueError("a window needs a positive length")
         grouper = pd.Grouper(freq=freq)

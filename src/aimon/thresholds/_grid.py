@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AimonError, DataDroppedWarning, SchemaError
+from .._log import to_offset
 
 DAY_NS = 86_400 * 10**9
 
@@ -29,7 +30,7 @@ class Grid:
 def to_offset_ns(freq, what="freq") -> int:
     """Nanoseconds of a fixed frequency ('5min', '1h', a Timedelta); AimonError otherwise."""
     try:
-        td = pd.Timedelta(pd.tseries.frequencies.to_offset(freq)) if not isinstance(freq, pd.Timedelta) else freq
+        td = pd.Timedelta(to_offset(freq)) if not isinstance(freq, pd.Timedelta) else freq
     except (ValueError, TypeError):
         raise SchemaError([f"{what}={freq!r} is not a fixed pandas frequency. Use e.g. '5min', '1h', '1D'."]) from None
     ns = int(td.value)
