@@ -160,3 +160,14 @@ def test_drift_notes_say_the_reference_is_a_sketch():
     dcur = dd.from_pandas(cur, npartitions=2)
     assert len(_sketch_bounds(ad.drift(dcur, p).table["note"])) == 1
     assert len(_sketch_bounds(ad.drift_over_time(dcur, p, freq="1h").table["note"])) == 5
+
+
+def test_merge_refuses_a_profile_saved_without_values():
+    rng = np.random.default_rng(5)
+    a = sketched(pd.DataFrame({"x": heavy(rng, 2000)}))
+    meta = json.loads(aimon.profile(pd.DataFrame({"x": rng.normal(size=100)})).to_json())
+    meta["columns"][0]["values"] = None  # what a hand-trimmed schema file looks like
+    b = Profile.from_json(json.dumps(meta))
+    for x, y in ((a, b), (b, a), (b, b)):
+        with pytest.raises(aimon.errors.AimonError, match="'x' was saved without its values"):
+            x.merge(y)

@@ -245,6 +245,9 @@ class Profile:
                 raise SchemaError([f"Column {name!r} is {a.kind} in one profile and {b.kind} in the other; "
                                    "profiles can only be merged column by column of the same kind."])
             n_rows, n_missing, n_invalid = a.n_rows + b.n_rows, a.n_missing + b.n_missing, a.n_invalid + b.n_invalid
+            if a.kind == "numeric" and any(c.values is None and c.n_valid for c in (a, b)):
+                raise AimonError(f"merge(): column {name!r} was saved without its values in one profile "
+                                 "(only its range); merge profiles saved by to_json()/to_npz() unchanged.")
             if a.kind == "numeric" and (sa or sb):
                 cols[name], sketched[name] = _merge_sketched(a, b, sa, sb, self.bins)
             elif a.kind == "numeric":
