@@ -9,8 +9,10 @@ evenly spaced order statistics instead, and the client keeps ``max_values`` quan
 weighted union (a quantile sketch). Then the reference ECDF is off by at most
 ``eps = sum_p (n_p / N) / k_p + 1 / max_values`` everywhere, so a KS distance moves by at most
 ``eps`` and a Wasserstein-1 distance by at most ``eps * (max - min)``; ``Profile.sketched``
-names the columns concerned with these bounds (an empty dict means exact). Mean and standard
-deviation are merged exactly either way; category counts are always exact.
+names the columns concerned with these bounds (an empty dict means exact); it is saved with the
+profile, kept by ``Profile.merge``, and drift results against a sketched column say so in their
+``note``. Mean and standard deviation are merged exactly either way; category counts are always
+exact.
 """
 from __future__ import annotations
 
@@ -185,8 +187,7 @@ def profile(ddf, columns=None, bins: int = 10, null_quantile: float = calibrate.
     if n_rows == 0:
         raise AimonError("The reference has no rows: pass the rows of a known-good period (e.g. "
                          "ddf[ddf.index < cutoff]) or a longer time range.")
-    prof = Profile(cols, int(bins), int(null_size), int(null_draws), float(null_quantile), seed, n_rows)
-    prof.sketched = sketched
+    prof = Profile(cols, int(bins), int(null_size), int(null_draws), float(null_quantile), seed, n_rows, sketched)
     if sketched:
         worst = max(v["ks_error"] for v in sketched.values())
         warnings.warn(f"profile(): {len(sketched)} column(s) have more than max_values={max_values} values and are "

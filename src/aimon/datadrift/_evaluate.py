@@ -329,11 +329,11 @@ def decide(results, profiles, prof, alpha, correction, min_effect, threshold, mi
         with np.errstate(invalid="ignore"):
             r["missing_drifted"] = ((madj[i] < alpha) & (delta >= min_missing)).astype(bool)
         r["drifted"] = r["value_drifted"] | r["missing_drifted"]
-        r["note"] = _notes(r, cp)
+        r["note"] = _notes(r, cp, (getattr(prof, "sketched", None) or {}).get(cp.name))
     return results
 
 
-def _notes(r, cp):
+def _notes(r, cp, sketch=None):
     k = len(r["statistic"])
     notes = np.full(k, "", dtype=object)
     if cp.n_valid == 0:
@@ -353,5 +353,15 @@ def _notes(r, cp):
             parts.append("p-value not computed for <= 20 values per sample (use aimon.stats.cramervonmises)")
         if r["kind"] == "numeric" and cp.std == 0 and r["n_cur"][w]:
             parts.append("constant reference: statistic relative to a zero spread")
+        if sketch:  # the reference values are a quantile sketch (aimon.dask.profile beyond max_values)
+            parts.append(f"reference is a quantile sketch (ECDF within {_round_up(sketch['ks_error']):.2g})")
         notes[w] = "; ".join(parts)
     return notes
+
+
+def _round_up(x: float) -> float:
+    """``x`` rounded up to two significant digits (a bound printed short stays a bound)."""
+    if not x > 0 or not np.isfinite(x):
+        return x
+    step = 10.0 ** (np.floor(np.log10(x)) - 1)
+    return float(np.ceil(x / step * (1 - 1e-12)) * step)

@@ -68,6 +68,14 @@ class Profile:
     :meth:`to_npz`, load it with :meth:`from_json` / :meth:`from_npz`, combine two with
     :meth:`merge`. ``.table`` summarises the columns.
 
+    ``sketched`` maps each numeric column whose ``values`` are a quantile sketch rather than
+    all the sorted reference values (:func:`aimon.dask.profile` beyond ``max_values``) to
+    ``{"points", "values", "ks_error", "w1_error"}``: points kept, usable values summarised,
+    and bounds on how far the sketch's ECDF (sup distance) and Wasserstein-1 distance can be
+    from the exact ones. Empty when every column is exact (always so for :func:`aimon.profile`).
+    It is saved and loaded with the profile, kept by :meth:`merge`, and drift results against a
+    sketched column say so in their ``note``.
+
     Examples
     --------
     >>> import numpy as np, pandas as pd, aimon
@@ -77,10 +85,12 @@ class Profile:
     ['x', 'c']
     >>> aimon.Profile.from_json(prof.to_json()).names
     ['x', 'c']
+    >>> prof.sketched
+    {}
     """
 
     def __init__(self, columns: dict, bins: int, null_size: int, null_draws: int, null_quantile: float,
-                 seed: int, n_rows: int):
+                 seed: int, n_rows: int, sketched: dict | None = None):
         self.columns = columns
         self.bins = bins
         self.null_size = null_size
@@ -88,6 +98,7 @@ class Profile:
         self.null_quantile = null_quantile
         self.seed = seed
         self.n_rows = n_rows
+        self.sketched = {} if sketched is None else {k: dict(v) for k, v in sketched.items()}
 
     def null(self, name, method: str) -> float:
         """Null quantile of ``method`` for column ``name`` at the calibration size, computed on first
@@ -138,6 +149,7 @@ class Profile:
                          "n_missing": c.n_missing, "n_invalid": c.n_invalid, "categories": c.categories,
                          "mean": c.mean, "std": c.std, "null": c.null,
                          "range": None if c.value_range is None else list(c.value_range),
+                         "sketch": self.sketched.get(c.name),
                          "missing_share": c.n_missing / c.n_rows if c.n_rows else None})
         return {"format": FORMAT, "bins": self.bins, "null_size": self.null_size, "null_draws": self.null_draws,
                 "null_quantile": self.null_quantile, "seed": self.seed, "n_rows": self.n_rows, "columns": cols}
@@ -194,37 +206,51 @@ class Profile:
     def _from_parts(cls, meta: dict, arrays: dict) -> "Profile":
         if meta.get("format") != FORMAT:
             raise AimonError(f"Not an aimon profile (format {meta.get('format')!r}, expected {FORMAT!r}).")
-        cols = {}
+        cols, sketched = {}, {}
         for k, m in enumerate(meta["columns"]):
             name = m["name"]
+            if m.get("sketch"):  # absent in files written before sketches were saved: exact
+                sk = m["sketch"]
+                sketched[name] = {"points": int(sk["points"]), "values": int(sk["values"]),
+                                  "ks_error": float(sk["ks_error"]), "w1_error": float(sk["w1_error"])}
             cols[name] = ColumnProfile(
                 name=name, kind=m["kind"], dtype=m["dtype"], n_rows=m["n_rows"], n_missing=m["n_missing"],
                 n_invalid=m.get("n_invalid", 0), values=arrays.get(f"{k}/values"), edges=arrays.get(f"{k}/edges"),
                 counts=arrays.get(f"{k}/counts", np.zeros(0)), categories=m["categories"], mean=m["mean"],
                 std=m["std"], null=m["null"], stored_range=m.get("range"))
         return cls(cols, meta["bins"], meta["null_size"], meta["null_draws"], meta["null_quantile"], meta["seed"],
-                   meta["n_rows"])
+                   meta["n_rows"], sketched)
 
     # ------------------------------------------------------------------ merge
     def merge(self, other: "Profile") -> "Profile":
         """The profile of both references together (as if their rows were concatenated).
 
         Columns must have the same kind in both; a column present in only one profile is kept
-        with the rows of that profile only. Bin edges and null quantiles are recomputed.
+        with the rows of that profile only. Bin edges and null quantiles are recomputed. A column
+        sketched in either profile stays sketched (see ``sketched``), with error bounds that hold
+        for the merged column (:func:`_merge_sketched`).
         """
         if not isinstance(other, Profile):
             raise AimonError(f"merge() needs another Profile, got {type(other).__name__}.")
-        cols = {}
+        cols, sketched = {}, {}
         for name in list(self.columns) + [n for n in other.columns if n not in self.columns]:
             a, b = self.columns.get(name), other.columns.get(name)
+            sa, sb = self.sketched.get(name), other.sketched.get(name)
             if a is None or b is None:
                 cols[name] = a or b
+                if sa or sb:
+                    sketched[name] = dict(sa or sb)
                 continue
             if a.kind != b.kind:
                 raise SchemaError([f"Column {name!r} is {a.kind} in one profile and {b.kind} in the other; "
                                    "profiles can only be merged column by column of the same kind."])
             n_rows, n_missing, n_invalid = a.n_rows + b.n_rows, a.n_missing + b.n_missing, a.n_invalid + b.n_invalid
-            if a.kind == "numeric":
+            if a.kind == "numeric" and any(c.values is None and c.n_valid for c in (a, b)):
+                raise AimonError(f"merge(): column {name!r} was saved without its values in one profile "
+                                 "(only its range); merge profiles saved by to_json()/to_npz() unchanged.")
+            if a.kind == "numeric" and (sa or sb):
+                cols[name], sketched[name] = _merge_sketched(a, b, sa, sb, self.bins)
+            elif a.kind == "numeric":
                 values = np.sort(np.concatenate([a.values, b.values]))
                 cols[name] = _numeric_profile(name, a.dtype, values, n_rows, n_missing, n_invalid,
                                               self.bins, self.null_size, self.null_draws, self.null_quantile,
@@ -239,7 +265,53 @@ class Profile:
                 cols[name] = _categorical_profile(name, a.dtype, cats, counts, n_rows, n_missing,
                                                   self.null_size, self.null_draws, self.null_quantile, self.seed)
         return Profile(cols, self.bins, self.null_size, self.null_draws, self.null_quantile, self.seed,
-                       self.n_rows + other.n_rows)
+                       self.n_rows + other.n_rows, sketched)
+
+
+def _merge_sketched(a: ColumnProfile, b: ColumnProfile, sa, sb, bins):
+    """Merge two numeric column profiles of which one or both are quantile sketches.
+
+    Why the bounds hold. Let ``n_a``, ``n_b`` be the usable values behind each side (``n_valid``)
+    and ``N = n_a + n_b``; ``F_a``, ``F_b`` their exact ECDFs and ``S_a``, ``S_b`` the ECDFs of
+    the stored points (``S = F`` on an exact side), with ``sup|S_a - F_a| <= e_a`` (0 when
+    exact) and ``int|S_a - F_a| dx <= w_a``. The exact ECDF of the concatenated rows is the
+    row-weighted mixture ``F = (n_a F_a + n_b F_b) / N``. Giving every stored point of a side
+    the weight ``n_side / points_side``, the weighted union has ECDF
+    ``G = (n_a S_a + n_b S_b) / N`` exactly, so ``|G - F| <= (n_a e_a + n_b e_b) / N``
+    pointwise (triangle inequality) and ``int|G - F| <= (n_a w_a + n_b w_b) / N``.
+    The points kept are ``K`` (all the stored points of both sides) quantiles of that weighted
+    union, the one at ``(i + 1/2) / K`` of its total weight for ``i < K``: their ECDF ``R``
+    counts the ``i`` with ``(i + 1/2) / K <= G(x)``, which is within ``1/(2K)`` of ``G(x)``;
+    we allow ``1/K`` (rounding of the cumulative weights). ``R`` and ``G`` are both 0 below
+    the smallest stored point and 1 from the largest, so ``int|R - G| <= (hi - lo) / K``.
+    Adding up: ``ks_error = (n_a e_a + n_b e_b) / N + 1/K`` and
+    ``w1_error = (n_a w_a + n_b w_b) / N + (hi - lo) / K``. As with one sketch, a KS distance
+    against the merged reference moves by at most ``ks_error`` and a Wasserstein-1 distance by
+    at most ``w1_error``. Mean and standard deviation are combined exactly (pairwise update).
+    """
+    na, nb = a.n_valid, b.n_valid
+    total = na + nb
+    sides = [(c, n) for c, n in ((a, na), (b, nb)) if n and c.values is not None and c.values.size]
+    vals = np.concatenate([c.values for c, _ in sides])
+    weights = np.concatenate([np.full(c.values.size, n / c.values.size) for c, n in sides])
+    order = np.argsort(vals, kind="stable")
+    vals, cum = vals[order], np.cumsum(weights[order])
+    k = vals.size
+    targets = (np.arange(k) + 0.5) * (cum[-1] / k)
+    values = vals[np.minimum(np.searchsorted(cum, targets, side="left"), k - 1)]
+    cp = _numeric_profile(a.name, a.dtype, values, a.n_rows + b.n_rows, a.n_missing + b.n_missing,
+                          a.n_invalid + b.n_invalid, bins, 0, 0, 0, 0)
+    n, mean, m2 = 0, 0.0, 0.0
+    for c, nc in sides:  # Chan et al.'s pairwise update of (count, mean, sum of squared deviations)
+        delta = c.mean - mean
+        tot = n + nc
+        mean += delta * nc / tot
+        m2 += nc * c.std ** 2 + delta ** 2 * n * nc / tot
+        n = tot
+    cp.mean, cp.std = float(mean), float(np.sqrt(m2 / n))
+    ks = sum(n_ * s["ks_error"] for n_, s in ((na, sa), (nb, sb)) if s) / total + 1.0 / k
+    w1 = sum(n_ * s["w1_error"] for n_, s in ((na, sa), (nb, sb)) if s) / total + float(vals[-1] - vals[0]) / k
+    return cp, {"points": int(k), "values": int(total), "ks_error": float(ks), "w1_error": float(w1)}
 
 
 # ---------------------------------------------------------------------- building
