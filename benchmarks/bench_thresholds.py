@@ -247,6 +247,8 @@ ABLATION = [
     ("defaults", {}),
     ("no widening of in-sample scales", {"_patch": ("WIDEN_IN_SAMPLE", False)}),
     ("no precision floor on the scale", {"_patch": ("REL_PRECISION", 0.0)}),
+    ("train_window='28D' (not 'auto')", {"train_window": "28D"}),
+    ("train_window='auto' with 10 points beyond the quantile", {"_patch_model": ("TAIL_POINTS", 10)}),
     ("parameters before issue 17", OLD_DEFAULTS),
     ("no anomaly likelihood (likelihood=None)", {"likelihood": None}),
     ("likelihood_z=3", {"likelihood_z": 3.0}),
@@ -273,19 +275,20 @@ def nab_ablation():
     print("| setting | NAB standard | low FP | low FN | F1 episode | false episodes | detected | "
           + " | ".join(cats) + " | seconds |")
     print("|---|---|---|---|---|---|---|" + "---|" * len(cats) + "---|")
-    from aimon.thresholds import bands
+    from aimon.thresholds import bands, model
 
     for label, params in ABLATION:
         params = dict(params)
-        name, value = params.pop("_patch", (None, None))
-        old = getattr(bands, name) if name else None
+        module, (name, value) = (bands, params.pop("_patch")) if "_patch" in params else (
+            (model, params.pop("_patch_model")) if "_patch_model" in params else (None, (None, None)))
+        old = getattr(module, name) if name else None
         if name:
-            setattr(bands, name, value)
+            setattr(module, name, value)
         try:
             flags, secs = aimon_flags(corpus, **params)
         finally:
             if name:
-                setattr(bands, name, old)
+                setattr(module, name, old)
         res = ns.evaluate(corpus, flags, threshold=0.5)
         r = res["ALL"]
         print(f"| {label} | " + " | ".join(f"{r[key]:.1f}" for _, key in PROFILES)

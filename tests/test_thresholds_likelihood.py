@@ -163,3 +163,30 @@ def test_inflation_is_saved_and_older_files_load_without_it():
     d = json.loads(model.to_json())
     del d["learned"]["state"]["cycles"]
     assert aimon.ThresholdModel.from_json(json.dumps(d)).state_.inflation == 1.0
+
+
+@pytest.mark.parametrize("freq,expected", [("5min", 8064), ("15min", 5000), ("h", 5000)])
+def test_auto_train_window_holds_enough_points_for_the_quantile(freq, expected, monkeypatch):
+    # 28 days, or 20 / (1 - quantile) points when 28 days hold fewer: the 0.996 quantile of an
+    # hourly month (672 points) is its third-largest residual
+    step = pd.Timedelta(pd.tseries.frequencies.to_offset(freq))
+    month = pd.Timedelta("28D") // step
+    idx = pd.date_range("2026-01-01", periods=9000, freq=freq)
+    s = pd.Series(np.random.default_rng(0).normal(10, 1, len(idx)), index=idx)
+    model = aimon.fit_thresholds(s.iloc[:500], seasonal=None)
+    assert model._train_points() == expected == max(month, 5000)
+    assert aimon.fit_thresholds(s.iloc[:500], seasonal=None, quantile=0.99)._train_points() == max(month, 2000)
+    assert model.set_params(train_window="7D")._train_points() == pd.Timedelta("7D") // step
+    model.set_params(train_window="auto")
+    seen = []
+    original = aimon.ThresholdModel._fit_arrays
+
+    def spy(self, values, index, *args, **kwargs):
+        seen.append(len(values))
+        return original(self, values, index, *args, **kwargs)
+
+    monkeypatch.setattr(aimon.ThresholdModel, "_fit_arrays", spy)
+    model.detect(s.iloc[500:])
+    assert max(seen) == expected                        # refits see that much history, no more
+    again = aimon.ThresholdModel.from_json(model.to_json())
+    assert again.train_window == "auto" and again._train_points() == expected

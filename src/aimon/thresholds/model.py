@@ -18,6 +18,8 @@ from .seasonality import MIN_ACF, detect_seasonality
 DIRECTIONS = ("up", "down", "both")
 AUTO_SUSTAIN = "4h"        # sustain='auto' with a one-sided direction
 SEASONAL_REFIT = "7D"      # the seasonal profile is re-decomposed at most this often during detect()
+AUTO_WINDOW = "28D"        # train_window='auto': this much history ...
+TAIL_POINTS = 20           # ... or enough points that this many lie beyond the multiplier's quantile
 # judged points this many band half-widths out (an outage) are left out of later refits'
 # multipliers: otherwise a four-hour outage sets the band for the four weeks it stays in the
 # training window and hides the next incident. Lower values cost false alerts on heavy-tailed
@@ -70,8 +72,11 @@ class ThresholdModel:
     refit : str, int or None, default '1D'
         In :meth:`detect`, refit the seasonal profile and scale this often (and earlier while
         the history is short), on data before each point only. None: never.
-    train_window : str or int, default '28D'
-        Refits use at most this much trailing history.
+    train_window : 'auto', str or int, default 'auto'
+        Refits use at most this much trailing history. 'auto': 28 days, or more when 28 days
+        hold fewer than ``20 / (1 - quantile)`` points (5,000 at 0.996; hourly or half-hourly
+        metrics), so that about 20 training points lie beyond the multiplier's quantile and it
+        is not set by the two or three largest residuals of a short window.
     nonnegative : bool or None, default None
         The metric cannot be negative (None: decided from training: True if no value is
         negative). Negative values are then left out and counted, and lower bands stop at 0.
@@ -104,7 +109,7 @@ class ThresholdModel:
     """
 
     def __init__(self, seasonal="auto", freq=None, method="mstl", direction="both", quantile=0.996, width=1.0,
-                 min_multiplier=4.0, level_window="1D", sustain="auto", refit="1D", train_window="28D", nonnegative=None,
+                 min_multiplier=4.0, level_window="1D", sustain="auto", refit="1D", train_window="auto", nonnegative=None,
                  min_acf=MIN_ACF, likelihood="7D", likelihood_window=3, likelihood_z=2.0, policy=None):
         self.seasonal = seasonal
         self.freq = freq
@@ -365,7 +370,7 @@ class ThresholdModel:
         values = self._nonneg(grid, decide=False)
         refit = self.refit if refit == "default" else refit
         every = points(refit, self.step_ns_, "refit") if refit is not None else 0
-        window = max(10, points(self.train_window, self.step_ns_, "train_window"))
+        window = max(10, self._train_points())
         before = self.train_index_ < index[0]
         h_idx, h_val = self.train_index_[before], self.train_values_[before]
         initial = self.state_ if before.all() else None   # fitted on exactly the points before
@@ -403,6 +408,13 @@ class ThresholdModel:
                         sustain_multiplier=smult, nonnegative=self.nonnegative_,
                         name=grid.name, counts=counts, notes=self.state_.notes,
                         likelihood=lik, likelihood_z=self.likelihood_z)
+
+    def _train_points(self) -> int:
+        """Points of trailing history a refit uses (``train_window``, with 'auto' resolved)."""
+        if isinstance(self.train_window, str) and self.train_window == "auto":
+            return max(points(AUTO_WINDOW, self.step_ns_, "train_window"),
+                       int(np.ceil(TAIL_POINTS / (1.0 - self.quantile))))
+        return points(self.train_window, self.step_ns_, "train_window")
 
     # ------------------------------------------------------------ tuning
     def tune(self, target_alerts_per_day=0.5, history=None, widths=None) -> "ThresholdModel":
