@@ -11,32 +11,10 @@ from hypothesis import strategies as st
 
 import aimon
 from aimon.errors import AimonError
+from random_columns import column
 
-KINDS = ["float", "float_bad", "int", "bool", "str", "mixed", "missing", "constant", "time"]
+KINDS = ["normal", "float_bad", "small_int", "bool", "str", "mixed", "missing", "constant", "time"]
 NAMES = ["x", "amount", "<b>v</b>", "region", "y_hat", "p", "label", "feature 1", "ts2", "error"]
-
-
-def _column(kind, n, rng):
-    if kind == "float":
-        return rng.normal(size=n)
-    if kind == "float_bad":
-        v = rng.normal(size=n)
-        v[rng.random(n) < 0.3] = np.nan
-        v[rng.random(n) < 0.1] = np.inf
-        return v
-    if kind == "int":
-        return rng.integers(-3, 4, size=n)
-    if kind == "bool":
-        return rng.random(n) < 0.5
-    if kind == "str":
-        return rng.choice(["a", "b", "c"], size=n).astype(object)
-    if kind == "mixed":
-        return np.array([[1.5, "a", None, 3][i % 4] for i in range(n)], dtype=object)
-    if kind == "missing":
-        return np.full(n, np.nan)
-    if kind == "constant":
-        return np.full(n, 7.0)
-    return pd.date_range("2024-01-01", periods=n, freq="1h").to_numpy()
 
 
 @st.composite
@@ -49,8 +27,8 @@ def frames(draw):
         cur_kinds[i] = draw(st.sampled_from(KINDS))
     n_ref, n_cur = draw(st.integers(0, 40)), draw(st.integers(0, 40))
     rng = np.random.default_rng(draw(st.integers(0, 2 ** 16)))
-    ref = pd.DataFrame({n: _column(k, n_ref, rng) for n, k in zip(names, kinds)})
-    cur = pd.DataFrame({n: _column(k, n_cur, rng) for n, k in zip(names, cur_kinds)})
+    ref = pd.DataFrame({n: column(k, n_ref, rng) for n, k in zip(names, kinds)})
+    cur = pd.DataFrame({n: column(k, n_cur, rng) for n, k in zip(names, cur_kinds)})
     if draw(st.booleans()) and len(names) > 1:
         cur = cur.drop(columns=names[-1])
     return ref, cur, draw(st.sampled_from([None, "auto", "ks", "psi", "jensenshannon", "chi2"]))

@@ -11,40 +11,14 @@ from hypothesis import strategies as st
 
 import aimon
 from aimon.errors import AimonError
+from random_columns import column
 
 ROLE_NAMES = ["latency_ms", "duration", "latency_s", "error", "is_error", "http_status", "status_code",
               "prediction", "y_hat", "score", "p", "proba", "label", "y", "y_true", "input_tokens",
               "cost_usd", "model_version", "region", "x"]
-VALUE_KINDS = ["float", "float_bad", "int01", "int", "bool", "yesno", "str", "mixed", "missing", "negative",
+VALUE_KINDS = ["unit", "float_bad", "int01", "int", "bool", "yesno", "str", "mixed", "missing", "negative",
                "status"]
 TIME_KINDS = ["index", "iso", "iso_tz_mixed", "epoch", "garbage", "datetime"]
-
-
-def _values(kind, n, rng):
-    if kind == "float":
-        return rng.random(n)
-    if kind == "float_bad":
-        v = rng.normal(size=n) * 100
-        v[rng.random(n) < 0.3] = np.nan
-        v[rng.random(n) < 0.05] = np.inf
-        return v
-    if kind == "int01":
-        return rng.integers(0, 2, size=n)
-    if kind == "int":
-        return rng.integers(-5, 500, size=n)
-    if kind == "bool":
-        return rng.random(n) < 0.3
-    if kind == "yesno":
-        return rng.choice(["yes", "no"], size=n).astype(object)
-    if kind == "str":
-        return rng.choice(["a", "b", "c"], size=n).astype(object)
-    if kind == "mixed":
-        return np.array([[0.5, "a", None, 1][i % 4] for i in range(n)], dtype=object)
-    if kind == "missing":
-        return np.full(n, np.nan)
-    if kind == "negative":
-        return -rng.random(n) * 100
-    return rng.choice([200, 200, 404, 500, 503], size=n)
 
 
 def _times(kind, n, rng):
@@ -66,7 +40,7 @@ def logs(draw):
     n = draw(st.integers(0, 60))
     rng = np.random.default_rng(draw(st.integers(0, 2 ** 16)))
     names = draw(st.lists(st.sampled_from(ROLE_NAMES), min_size=1, max_size=6, unique=True))
-    df = pd.DataFrame({name: _values(draw(st.sampled_from(VALUE_KINDS)), n, rng) for name in names})
+    df = pd.DataFrame({name: column(draw(st.sampled_from(VALUE_KINDS)), n, rng) for name in names})
     tkind = draw(st.sampled_from(TIME_KINDS))
     times = _times(tkind, n, rng)
     if tkind == "index":
